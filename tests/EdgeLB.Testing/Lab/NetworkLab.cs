@@ -1,0 +1,91 @@
+namespace EdgeLB.Testing.Lab;
+
+/// <summary>
+/// A throw-away L2 network of network namespaces joined by one bridge, for tests that need a real
+/// kernel on the wire. Everything it creates lives inside namespaces it names uniquely and removes
+/// on dispose; nothing touches the root namespace. Addresses come only from 198.18.0.0/15 and
+/// 2001:db8::/32.
+/// </summary>
+public sealed class NetworkLab : IAsyncDisposable
+{
+    private readonly List<string> _namespaces = [];
+    private readonly string _prefix;
+    private readonly string _bridgeNamespace;
+    private int _hosts;
+
+    private NetworkLab(string prefix)
+    {
+        _prefix = prefix;
+        _bridgeNamespace = $"{prefix}-br";
+    }
+
+    /// <summary>The IPv4 subnet of the lab: 198.18.&lt;n&gt;.0/24, n chosen per lab so labs can coexist.</summary>
+    public int Subnet { get; private init; }
+
+    /// <summary>Whether this process may create namespaces (root with iproute2).</summary>
+    public static bool IsSupported =>
+        OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess && (File.Exists("/usr/bin/ip") || File.Exists("/sbin/ip"));
+
+    public static async Task<NetworkLab> CreateAsync(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var id = Random.Shared.Next(0x1000, 0xffff).ToString("x4");
+        var lab = new NetworkLab($"elb{id}") { Subnet = Random.Shared.Next(1, 250) };
+        await lab.AddNamespaceAsync(lab._bridgeNamespace);
+        await RunAsync(lab._bridgeNamespace, "ip", "link", "add", "br0", "type", "bridge");
+        await RunAsync(lab._bridgeNamespace, "ip", "link", "set", "br0", "up");
+        return lab;
+    }
+
+    /// <summary>
+    /// Adds a host on the bridge with interface <c>eth0</c>, IPv4 198.18.&lt;subnet&gt;.&lt;host&gt;/24 and
+    /// IPv6 2001:db8:&lt;subnet&gt;::&lt;host&gt;/64.
+    /// </summary>
+    public async Task<LabHost> AddHostAsync(string role)
+    {
+        var index = ++_hosts;
+        var ns = $"{_prefix}-{role}";
+        await AddNamespaceAsync(ns);
+        var peer = $"v{index}";
+        await RunAsync(_bridgeNamespace, "ip", "link", "add", peer, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        await RunAsync(_bridgeNamespace, "ip", "link", "set", peer, "master", "br0", "up");
+        var v4 = $"198.18.{Subnet}.{index + 1}";
+        var v6 = $"2001:db8:{Subnet:x}::{index + 1:x}";
+        await RunAsync(ns, "ip", "addr", "add", $"{v4}/24", "dev", "eth0");
+        await RunAsync(ns, "ip", "-6", "addr", "add", $"{v6}/64", "dev", "eth0", "nodad");
+        await RunAsync(ns, "ip", "link", "set", "eth0", "up");
+        var mac = (await RunAsync(ns, "cat", "/sys/class/net/eth0/address")).Trim();
+        return new LabHost(this, ns, role, v4, v6, mac, peer);
+    }
+
+    /// <summary>Runs a command inside a namespace of this lab.</summary>
+    public static Task<string> RunAsync(string ns, params string[] command) =>
+        ProcessRunner.RunAsync("ip", ["netns", "exec", ns, .. command]);
+
+    /// <summary>Sets the bridge-side end of a host's link up or down, as if its cable were pulled.</summary>
+    public Task SetLinkAsync(LabHost host, bool up) =>
+        RunAsync(_bridgeNamespace, "ip", "link", "set", host.BridgePort, up ? "up" : "down");
+
+    private async Task AddNamespaceAsync(string ns)
+    {
+        await ProcessRunner.RunAsync("ip", ["netns", "add", ns]);
+        _namespaces.Add(ns);
+        await RunAsync(ns, "ip", "link", "set", "lo", "up");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var ns in Enumerable.Reverse(_namespaces))
+        {
+            await ProcessRunner.RunAsync("ip", ["netns", "del", ns], check: false);
+        }
+
+        _namespaces.Clear();
+    }
+}
+
+/// <summary>One host of a <see cref="NetworkLab"/>: its namespace, addresses and MAC.</summary>
+public sealed record LabHost(NetworkLab Lab, string Namespace, string Role, string IPv4, string IPv6, string Mac, string BridgePort)
+{
+    public Task<string> RunAsync(params string[] command) => NetworkLab.RunAsync(Namespace, command);
+}
