@@ -1,0 +1,9 @@
+namespace EdgeLB.Core.Labels;
+
+public enum LabelSelectorOperator
+{
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
