@@ -200,31 +200,33 @@ public sealed class Allocator
         return null;
     }
 
-    /// <summary>Keeps an allocation that still fits and adds addresses of wanted families it lacks.</summary>
-    private AllocationResult TopUp(ServiceRequest service, ServiceAllocation existing)
+    /// <summary>
+    /// Keeps an allocation that still fits and adds addresses of wanted families it lacks. A refusal
+    /// leaves everything as it was, including the sharing profile on record.
+    /// </summary>
+    private AllocationResult TopUp(ServiceRequest service, ServiceAllocation kept)
     {
-        var intent = existing.Intent!;
-        var missingRequired = intent.RequiredFamilies.Where(f => existing.Addresses.All(a => a.Family != f)).ToList();
-        var missingOptional = intent.OptionalFamilies.Where(f => existing.Addresses.All(a => a.Family != f)).ToList();
-        RefreshProfile(existing);
-        if (missingRequired.Count == 0 && missingOptional.Count == 0)
+        var intent = kept.Intent!;
+        var missingRequired = intent.RequiredFamilies.Where(f => kept.Addresses.All(a => a.Family != f)).ToList();
+        var missingOptional = intent.OptionalFamilies.Where(f => kept.Addresses.All(a => a.Family != f)).ToList();
+        var picks = new List<IPValue>();
+        if (missingRequired.Count > 0 || missingOptional.Count > 0)
         {
-            return Result(service.Key, changed: false);
-        }
-
-        var (picks, refusal) = Plan(service, intent, existing.Profile, missingRequired, missingOptional, PoolOf(existing.Addresses[0]));
-        if (refusal is not null)
-        {
-            return missingRequired.Count > 0 ? Refused(existing, refusal) : Result(service.Key, changed: false);
+            (picks, var refusal) = Plan(service, intent, kept.Profile, missingRequired, missingOptional, PoolOf(kept.Addresses[0]));
+            if (refusal is not null && missingRequired.Count > 0)
+            {
+                return Refused(_services[service.Key], refusal);
+            }
         }
 
         if (picks.Count == 0)
         {
+            RefreshProfile(kept);
             return Result(service.Key, changed: false);
         }
 
-        ReleaseAllocation(existing);
-        Commit(service.Key, [.. existing.Addresses, .. picks], intent, existing.Profile);
+        ReleaseAllocation(_services[service.Key]);
+        Commit(service.Key, [.. kept.Addresses, .. picks], intent, kept.Profile);
         return Result(service.Key, changed: true);
     }
 
