@@ -54,7 +54,10 @@ public static class AnnouncerElection
         return addresses.Order().Select(a => a.ToString()).FirstOrDefault() ?? string.Empty;
     }
 
-    private static double Score(ulong keyHash, ElectionCandidate candidate)
+    /// <summary>A candidate's score for a key; higher wins, 0 never wins.</summary>
+    internal static double Score(string key, ElectionCandidate candidate) => Score(StableHash.Of(key), candidate);
+
+    internal static double Score(ulong keyHash, ElectionCandidate candidate)
     {
         if (candidate.Weight <= 0 || double.IsNaN(candidate.Weight))
         {
