@@ -26,8 +26,11 @@ public sealed class LinkSocket : IDisposable
     private const int PacketMrMulticast = 0;
     private const int PacketMrAllMulti = 2;
 
+    // ReceiveFrom insists on room for the largest address of the family, and shrinks Size to what arrived.
+    private static readonly int ReceivedAddressSize = SocketAddress.GetMaximumAddressSize(AddressFamily.Packet);
+
     private readonly Socket _socket;
-    private readonly SocketAddress _received = new(AddressFamily.Packet, LinkLayerEndPoint.Size);
+    private readonly SocketAddress _received = new(AddressFamily.Packet, ReceivedAddressSize);
     private readonly SocketAddress _arpDestination;
     private readonly SocketAddress _ipv6Destination;
     private long _outgoingDropped;
@@ -103,6 +106,7 @@ public sealed class LinkSocket : IDisposable
                 return 0;
             }
 
+            _received.Size = ReceivedAddressSize;
             var length = _socket.ReceiveFrom(buffer, SocketFlags.None, _received);
             packetType = LinkLayerEndPoint.ReadPacketType(_received);
             if (packetType == LinkPacketType.Outgoing)
