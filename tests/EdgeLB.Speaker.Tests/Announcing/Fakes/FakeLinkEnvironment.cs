@@ -1,0 +1,20 @@
+using EdgeLB.Net.Interfaces;
+using EdgeLB.Speaker.Announcing;
+
+namespace EdgeLB.Speaker.Tests.Announcing.Fakes;
+
+internal sealed class FakeLinkEnvironment : ILinkEnvironment
+{
+    public Dictionary<string, FakeLinkPort> Ports { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> Sysctls { get; } = new(StringComparer.Ordinal);
+
+    public List<LinkInterface> Interfaces { get; } = [];
+
+    public ILinkPort OpenPort(string interfaceName) =>
+        Ports.TryGetValue(interfaceName, out var port) ? port : throw new InvalidOperationException($"interface '{interfaceName}' does not exist");
+
+    public IReadOnlyList<LinkInterface> GetInterfaces() => Interfaces;
+
+    public string? ReadSysctl(string path) => Sysctls.TryGetValue(path, out var v) ? v : null;
+}
