@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using EdgeLB.Net.Ethernet;
+using EdgeLB.Net.Interfaces;
 using EdgeLB.Net.Ip;
 using Microsoft.Extensions.Logging;
 
@@ -28,6 +29,7 @@ internal sealed class Announcer : IAnnouncer, IDisposable
         new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleWriter = false });
 
     private volatile ClaimHandler[] _handlers = [];
+    private IDisposable? _linkWatch;
     private bool _disposed;
 
     public Announcer(ILinkEnvironment environment, AnnouncerOptions options, TimeProvider time, ILogger logger, IMeterFactory? meterFactory = null)
@@ -259,6 +261,8 @@ internal sealed class Announcer : IAnnouncer, IDisposable
             _ports.Clear();
         }
 
+        _linkWatch?.Dispose();
+
         foreach (var port in ports)
         {
             port.Dispose();
@@ -380,9 +384,75 @@ internal sealed class Announcer : IAnnouncer, IDisposable
             var link = _environment.OpenPort(interfaceName);
             port = new AnnouncerPort(this, link, _time, _metrics, _logger, _options.ReceivePollInterval);
             _ports[interfaceName] = port;
+            _linkWatch ??= _environment.WatchLinks(OnLinkChange);
         }
 
         return port;
+    }
+
+    /// <summary>
+    /// A link that comes back (cable, switch port, bond member) starts with switches and neighbours
+    /// that may have forgotten us: announce everything on it again at once.
+    /// </summary>
+    private void OnLinkChange(InterfaceChangedEventArgs change)
+    {
+        if (change.Kind is not (InterfaceChangeKind.LinkChanged or InterfaceChangeKind.Overrun))
+        {
+            return;
+        }
+
+        AnnouncerPort[] ports;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            ports = [.. _ports.Values.Where(p => change.Kind == InterfaceChangeKind.Overrun || p.Index == change.InterfaceIndex)];
+        }
+
+        if (ports.Length == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<LinkInterface> interfaces;
+        try
+        {
+            interfaces = _environment.GetInterfaces();
+        }
+        catch (Exception ex) when (ex is SocketException or InvalidOperationException)
+        {
+            AnnouncerLog.ReceiveFailed(_logger, ex, ports[0].Name);
+            return;
+        }
+
+        foreach (var port in ports)
+        {
+            var link = interfaces.FirstOrDefault(i => i.Index == port.Index);
+            var up = link is { IsUp: true, HasCarrier: true };
+            var cameBack = false;
+            lock (_gate)
+            {
+                cameBack = up && !port.LinkUp;
+                port.LinkUp = up;
+            }
+
+            if (link is not null && link.Mac != port.Mac)
+            {
+                AnnouncerLog.MacChanged(_logger, port.Name, port.Mac, link.Mac);
+            }
+
+            if (cameBack)
+            {
+                AnnouncerLog.LinkBack(_logger, port.Name);
+                foreach (var holding in port.Holdings)
+                {
+                    Announce(holding);
+                }
+            }
+        }
     }
 
     private void StartRepeats(Holding holding)

@@ -39,4 +39,10 @@ internal static partial class AnnouncerLog
 
     [LoggerMessage(2110, LogLevel.Debug, "Dropped a malformed frame on {Interface}: {Reason}")]
     public static partial void Malformed(ILogger logger, string @interface, Net.ParseError reason);
+
+    [LoggerMessage(2111, LogLevel.Information, "Link {Interface} is back up; re-announcing its addresses")]
+    public static partial void LinkBack(ILogger logger, string @interface);
+
+    [LoggerMessage(2112, LogLevel.Warning, "{Interface} changed its MAC from {OldMac} to {NewMac}; restart the speaker to announce with the new one")]
+    public static partial void MacChanged(ILogger logger, string @interface, MacAddress oldMac, MacAddress newMac);
 }

@@ -52,6 +52,12 @@ internal sealed class AnnouncerPort : IDisposable
 
     public MacAddress Mac => _link.Mac;
 
+    /// <summary>Carrier as last seen; starts true because the port was just opened on a usable link.</summary>
+    public bool LinkUp { get; set; } = true;
+
+    /// <summary>The addresses announced here, from the current tables.</summary>
+    public IEnumerable<Holding> Holdings => Volatile.Read(ref _v4).Values.Concat(Volatile.Read(ref _v6).Values);
+
     /// <summary>Publishes a new table with <paramref name="holding"/>; caller holds the announcer lock.</summary>
     public void Add(Holding holding)
     {

@@ -25,6 +25,14 @@ internal sealed class HostLinkEnvironment : ILinkEnvironment
 
     public IReadOnlyList<LinkInterface> GetInterfaces() => InterfaceCatalog.GetInterfaces();
 
+    public IDisposable WatchLinks(Action<InterfaceChangedEventArgs> onChange)
+    {
+        ArgumentNullException.ThrowIfNull(onChange);
+        var monitor = new InterfaceMonitor();
+        monitor.Changed += (_, change) => onChange(change);
+        return monitor;
+    }
+
     public string? ReadSysctl(string path)
     {
         var full = Path.Combine("/proc/sys", path);

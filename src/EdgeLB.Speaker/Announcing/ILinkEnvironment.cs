@@ -10,6 +10,9 @@ internal interface ILinkEnvironment
 
     IReadOnlyList<LinkInterface> GetInterfaces();
 
+    /// <summary>Calls <paramref name="onChange"/> (on another thread) whenever a link or address changes.</summary>
+    IDisposable WatchLinks(Action<InterfaceChangedEventArgs> onChange);
+
     /// <summary>Reads /proc/sys/<paramref name="path"/> (e.g. net/ipv4/conf/eth0/arp_ignore); null when absent.</summary>
     string? ReadSysctl(string path);
 }

@@ -13,5 +13,7 @@ internal sealed class NamespacedLinkEnvironment(NamespaceThread thread) : ILinkE
 
     public IReadOnlyList<LinkInterface> GetInterfaces() => thread.Invoke(_host.GetInterfaces);
 
+    public IDisposable WatchLinks(Action<InterfaceChangedEventArgs> onChange) => thread.Invoke(() => _host.WatchLinks(onChange));
+
     public string? ReadSysctl(string path) => thread.Invoke(() => _host.ReadSysctl(path));
 }

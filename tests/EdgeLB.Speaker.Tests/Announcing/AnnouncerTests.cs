@@ -32,6 +32,7 @@ public sealed class AnnouncerTests : IDisposable
 
     public AnnouncerTests()
     {
+        TestThreadPool.EnsureWide();
         _environment.Ports["eth0"] = _port;
     }
 
@@ -293,6 +294,23 @@ public sealed class AnnouncerTests : IDisposable
     }
 
     [Fact]
+    public void LinkComingBack_ReannouncesAtOnce()
+    {
+        Announcer.Assign(Vip, "eth0", 1, TimeSpan.FromMinutes(1));
+        _port.Drain();
+        Assert.NotNull(_environment.LinkWatcher);
+
+        SetLink(up: false);
+        Assert.Empty(_port.Drain());
+        SetLink(up: true);
+        var burst = Decode(_port.Drain());
+        Assert.Equal(2, burst.Count);
+        Assert.All(burst, f => Assert.True(f.Arp.IsGratuitous));
+        SetLink(up: true); // still up: no new burst
+        Assert.Empty(_port.Drain());
+    }
+
+    [Fact]
     public void Preflight_ReportsSysctlsAndKubeProxyIpvsWithoutStrictArp()
     {
         _environment.Sysctls["net/ipv4/conf/all/arp_ignore"] = "0";
@@ -343,6 +361,13 @@ public sealed class AnnouncerTests : IDisposable
         Assert.False(free.InUse);
         Assert.InRange(free.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(2));
         Assert.Equal(2, Decode(_port.Drain()).Count(f => f.Kind == LinkFrameKind.Arp && f.Arp.IsProbe && f.Arp.TargetProtocol == IPv4Address.From(IPAddress.Parse("198.18.3.51"))));
+    }
+
+    private void SetLink(bool up)
+    {
+        _environment.Interfaces.RemoveAll(i => i.Name == "eth0");
+        _environment.Interfaces.Add(new LinkInterface("eth0", _port.InterfaceIndex, OurMac, true, up, up ? LinkOperationalState.Up : LinkOperationalState.Down, []));
+        _environment.LinkWatcher!(new InterfaceChangedEventArgs(InterfaceChangeKind.LinkChanged, _port.InterfaceIndex));
     }
 
     private static byte[] ArpRequestFor(IPv4Address target)

@@ -16,5 +16,18 @@ internal sealed class FakeLinkEnvironment : ILinkEnvironment
 
     public IReadOnlyList<LinkInterface> GetInterfaces() => Interfaces;
 
+    public Action<InterfaceChangedEventArgs>? LinkWatcher { get; private set; }
+
+    public IDisposable WatchLinks(Action<InterfaceChangedEventArgs> onChange)
+    {
+        LinkWatcher = onChange;
+        return new Unwatch(this);
+    }
+
     public string? ReadSysctl(string path) => Sysctls.TryGetValue(path, out var v) ? v : null;
+
+    private sealed class Unwatch(FakeLinkEnvironment owner) : IDisposable
+    {
+        public void Dispose() => owner.LinkWatcher = null;
+    }
 }

@@ -10,6 +10,7 @@ internal sealed class LabSpeaker : IDisposable
 {
     public LabSpeaker(LabHost host, AnnouncerOptions? options = null, TimeProvider? time = null)
     {
+        TestThreadPool.EnsureWide();
         Host = host;
         Mac = MacAddress.Parse(host.Mac);
         Thread = host.EnterThread();
