@@ -212,6 +212,25 @@ public class AnnouncerLabTests(ITestOutputHelper output)
     }
 
     [NetworkFact]
+    public async Task LinkBounce_ReannouncesWhenCarrierReturns()
+    {
+        await using var lab = await NetworkLab.CreateAsync("bounce");
+        var options = new AnnouncerOptions { RefreshInterval = TimeSpan.Zero };
+        options.RepeatSchedule.Clear(); // only the link watcher can cause a second burst
+        using var node1 = new LabSpeaker(await lab.AddHostAsync("node1"), options);
+        var vip = IPAddress.Parse($"198.18.{lab.Subnet}.100");
+        Assert.True(node1.Announcer.Assign(vip, "eth0", 1, TimeSpan.FromMinutes(1)));
+        Assert.Equal(2, node1.Meters.Sum("edgelb.speaker.announcer.gratuitous_sent"));
+
+        await lab.SetLinkAsync(node1.Host, up: false);
+        await Task.Delay(300);
+        Assert.Equal(2, node1.Meters.Sum("edgelb.speaker.announcer.gratuitous_sent"));
+        await lab.SetLinkAsync(node1.Host, up: true);
+        await WaitFor(() => node1.Meters.Sum("edgelb.speaker.announcer.gratuitous_sent") >= 4);
+        Assert.Contains(node1.Logger.Lines, l => l.Message.Contains("back up", StringComparison.Ordinal));
+    }
+
+    [NetworkFact]
     public async Task Preflight_ReadsNamespaceSysctls_AndProbeFindsAddressesInUse()
     {
         await using var lab = await NetworkLab.CreateAsync("preflight");
