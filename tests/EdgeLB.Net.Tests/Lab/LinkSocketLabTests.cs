@@ -104,9 +104,13 @@ public class LinkSocketLabTests(ITestOutputHelper output)
             });
         }
 
-        var solicited = ReceiveUntil(socket, (in LinkFrame f) => f.Kind == LinkFrameKind.NeighborSolicitation && f.Ethernet.Source == clientMac, out var ns6);
+        // Match the target: the client's kernel also solicits for its own link-local address (DAD).
+        var wanted = IPv6Address.From(target6);
+        var solicited = ReceiveUntil(
+            socket,
+            (in LinkFrame f) => f.Kind == LinkFrameKind.NeighborSolicitation && f.Ethernet.Source == clientMac && f.NeighborDiscovery.Target == wanted,
+            out var ns6);
         Assert.True(solicited, "no Neighbor Solicitation from the client kernel arrived");
-        Assert.Equal(IPv6Address.From(target6), ns6.NeighborDiscovery.Target);
         Assert.Equal(clientMac, ns6.NeighborDiscovery.LinkLayerAddress);
         Assert.Equal(IPv6Address.SolicitedNode(IPv6Address.From(target6)), ns6.IPv6Destination);
     }
