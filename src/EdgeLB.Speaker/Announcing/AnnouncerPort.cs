@@ -301,7 +301,7 @@ internal sealed class AnnouncerPort : IDisposable
         if (!frame.IPv6Source.IsUnspecified && solicitorMac != Mac && table.TryGetValue(frame.IPv6Source, out var claimed))
         {
             // Someone else uses our address as its source: it believes it owns it.
-            _owner.OnClaim(claimed, solicitorMac, ClaimKind.NeighborAdvertisement, receivedTimestamp);
+            _owner.OnClaim(claimed, solicitorMac, ClaimKind.NeighborSolicitation, receivedTimestamp);
         }
 
         var held = table.TryGetValue(nd.Target, out var holding);

@@ -11,4 +11,7 @@ public enum ClaimKind
 
     /// <summary>A Neighbor Advertisement for the address with another link-layer address.</summary>
     NeighborAdvertisement,
+
+    /// <summary>A Neighbor Solicitation sent from the address by another link-layer address.</summary>
+    NeighborSolicitation,
 }

@@ -291,6 +291,12 @@ public sealed class AnnouncerTests : IDisposable
         var claim = await Announcer.Claims.ReadAsync(cts.Token);
         Assert.Equal(ClaimKind.NeighborAdvertisement, claim.Kind);
         Assert.Equal(OtherMac, claim.ClaimantMac);
+
+        // Another host soliciting *from* our address believes it owns it.
+        _port.Inject(buffer[..FrameWriter.WriteNeighborSolicitation(buffer, OtherMac, IPv6Address.From(Vip6), ClientIp6)]);
+        claim = await Announcer.Claims.ReadAsync(cts.Token);
+        Assert.Equal(ClaimKind.NeighborSolicitation, claim.Kind);
+        Assert.Equal(OtherMac, claim.ClaimantMac);
     }
 
     [Fact]
