@@ -101,7 +101,7 @@ public readonly record struct NeighborDiscoveryMessage(
         else
         {
             flags = (NeighborAdvertisementBits)(message[4] & 0xE0);
-            if (ip.Destination.IsMulticast && flags.HasFlag(NeighborAdvertisementBits.Solicited))
+            if (ip.Destination.IsMulticast && (flags & NeighborAdvertisementBits.Solicited) != NeighborAdvertisementBits.None)
             {
                 return ParseError.NeighborAdvertisementInconsistent;
             }

@@ -92,15 +92,25 @@ public sealed class LinkSocket : IDisposable
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeout"/> for a frame and reads it, skipping our own echoes.</summary>
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> (<see cref="Timeout.InfiniteTimeSpan"/>: forever) for a
+    /// frame and reads it, skipping our own echoes.
+    /// </summary>
     /// <returns>The frame length, or 0 when nothing arrived in time.</returns>
     public int Receive(Span<byte> buffer, TimeSpan timeout, out LinkPacketType packetType)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var infinite = timeout == Timeout.InfiniteTimeSpan;
+        var deadline = Environment.TickCount64 + (infinite ? 0 : (long)timeout.TotalMilliseconds);
         while (true)
         {
             var left = deadline - Environment.TickCount64;
-            if (left < 0 || !_socket.Poll(TimeSpan.FromMilliseconds(left), SelectMode.SelectRead))
+            if (!infinite && left < 0)
+            {
+                packetType = default;
+                return 0;
+            }
+
+            if (!_socket.Poll(infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(left), SelectMode.SelectRead))
             {
                 packetType = default;
                 return 0;
