@@ -1,10 +1,12 @@
 using BenchmarkDotNet.Running;
+using EdgeLB.Benchmarks.Announce;
 using EdgeLB.Benchmarks.Core;
 
-// `core <out.json>` runs one suite for hack/bench.sh; anything else goes to BenchmarkDotNet's own switcher.
+// A suite name runs that suite for hack/bench.sh; anything else goes to BenchmarkDotNet's own switcher.
 return args switch
 {
     ["core", var output] => CoreSuite.Run(output),
+    ["announce", .. var rest] => await AnnounceBenchmark.RunAsync(rest),
     _ => Run(args),
 };
 

@@ -32,7 +32,9 @@ public sealed class NetworkLab : IAsyncDisposable
         var id = Random.Shared.Next(0x1000, 0xffff).ToString("x4");
         var lab = new NetworkLab($"elb{id}") { Subnet = Random.Shared.Next(1, 250) };
         await lab.AddNamespaceAsync(lab._bridgeNamespace);
-        await RunAsync(lab._bridgeNamespace, "ip", "link", "add", "br0", "type", "bridge");
+        // Snooping off: without an MLD querier the bridge would otherwise decide on its own which ports
+        // get solicited-node multicast, and Neighbor Solicitations could miss the host that must answer.
+        await RunAsync(lab._bridgeNamespace, "ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
         await RunAsync(lab._bridgeNamespace, "ip", "link", "set", "br0", "up");
         return lab;
     }
@@ -88,4 +90,10 @@ public sealed class NetworkLab : IAsyncDisposable
 public sealed record LabHost(NetworkLab Lab, string Namespace, string Role, string IPv4, string IPv6, string Mac, string BridgePort)
 {
     public Task<string> RunAsync(params string[] command) => NetworkLab.RunAsync(Namespace, command);
+
+    /// <summary>Sets a sysctl inside this host's namespace, e.g. <c>net.ipv4.conf.eth0.arp_accept</c>.</summary>
+    public Task SysctlAsync(string key, string value) => RunAsync("sysctl", "-q", "-w", $"{key}={value}");
+
+    /// <summary>A thread inside this host's namespace, for creating sockets there from the test process.</summary>
+    public NamespaceThread EnterThread() => new(Namespace);
 }

@@ -1,0 +1,7 @@
+namespace EdgeLB.Speaker.Announcing;
+
+public enum PreflightSeverity
+{
+    Info,
+    Warning,
+}
