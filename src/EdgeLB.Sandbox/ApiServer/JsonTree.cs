@@ -50,8 +50,33 @@ internal static class JsonTree
         _ => null,
     };
 
+    /// <summary>An integer value whatever CLR type backs the node (parsed JSON, or an int or long set in code).</summary>
     public static long? GetLong(JsonNode? node) =>
-        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var l) ? l : null;
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            && long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) ? l : null;
+
+    /// <summary>A copy with kind, apiVersion and metadata first, the order the real server writes.</summary>
+    public static JsonObject Ordered(JsonObject obj)
+    {
+        var result = new JsonObject();
+        foreach (var key in new[] { "kind", "apiVersion", "metadata" })
+        {
+            if (obj[key] is { } value)
+            {
+                result[key] = value.DeepClone();
+            }
+        }
+
+        foreach (var (key, value) in obj)
+        {
+            if (key is not ("kind" or "apiVersion" or "metadata"))
+            {
+                result[key] = value?.DeepClone();
+            }
+        }
+
+        return result;
+    }
 
     public static Dictionary<string, string> Labels(JsonObject obj)
     {

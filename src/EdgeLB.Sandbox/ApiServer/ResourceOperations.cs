@@ -344,7 +344,7 @@ internal sealed class ResourceOperations
     }
 
     private JsonObject Commit(ResourceType type, string? ns, string name, JsonObject obj, WriteOptions options) =>
-        options.DryRun ? obj : _store.Commit(type, type.Namespaced ? ns : null, name, obj).Object;
+        options.DryRun ? obj : _store.Commit(type, type.Namespaced ? ns : null, name, JsonTree.Ordered(obj)).Object;
 
     private void ApplyTypeRules(ResourceType type, JsonObject obj, JsonObject? old)
     {
