@@ -352,21 +352,23 @@ internal sealed class ApiRequestHandler
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context)
     {
+        var contentType = context.Request.ContentType ?? "application/json";
+        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            return ProtobufBodyDecoder.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        }
+
         var text = await ReadBodyAsync(context);
         if (string.IsNullOrWhiteSpace(text))
         {
             throw ApiException.BadRequest("the request body is empty");
         }
 
-        var contentType = context.Request.ContentType ?? "application/json";
         if (contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase))
         {
             return YamlJson.Parse(text) as JsonObject ?? throw ApiException.BadRequest("the request body is not an object");
-        }
-
-        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
         }
 
         return ParseObject(text);

@@ -23,10 +23,12 @@ public sealed class InMemoryApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ObjectStore _store;
     private readonly TokenReviewer _tokens;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
 
-    private InMemoryApiServer(WebApplication app, ObjectStore store, TokenReviewer tokens, ApiFaults faults, Uri baseAddress)
+    private InMemoryApiServer(WebApplication app, ObjectStore store, TokenReviewer tokens, ApiFaults faults, Uri baseAddress, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
         _app = app;
+        _certificate = certificate;
         _store = store;
         _tokens = tokens;
         Faults = faults;
@@ -91,7 +93,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
         var scheme = options.Certificate is null ? "http" : "https";
         var baseAddress = new Uri($"{scheme}://{host}:{port.ToString(CultureInfo.InvariantCulture)}/");
         ApiServerLog.Listening(logger, baseAddress);
-        return new InMemoryApiServer(app, store, tokens, faults, baseAddress);
+        return new InMemoryApiServer(app, store, tokens, faults, baseAddress, options.Certificate);
     }
 
     /// <summary>
@@ -113,13 +115,16 @@ public sealed class InMemoryApiServer : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var server = BaseAddress.ToString().TrimEnd('/');
+        var ca = _certificate is null
+            ? ""
+            : $"\n    certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(_certificate.ExportCertificatePem()))}";
         var yaml = $"""
             apiVersion: v1
             kind: Config
             clusters:
             - name: edgelb
               cluster:
-                server: {server}
+                server: {server}{ca}
             contexts:
             - name: edgelb
               context:

@@ -145,11 +145,13 @@ public sealed class KubectlRefereeTests : IAsyncLifetime
     [KubectlFact]
     public async Task EdgeLbKinds_ApplyAndGet()
     {
+        // kubectl create sends protobuf bodies.
+        Assert.Contains("namespace/edgelb-system created", await KubectlAsync("create", "namespace", "edgelb-system"), StringComparison.Ordinal);
+        Assert.Contains("configmap/cfg created", await KubectlAsync("create", "configmap", "cfg", "-n", "edgelb-system", "--from-literal=mode=l2"), StringComparison.Ordinal);
+        Assert.Contains("service/lb created", await KubectlAsync("create", "service", "loadbalancer", "lb", "-n", "edgelb-system", "--tcp=443:8443"), StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"^lb\s+LoadBalancer\s+198\.19\.\d+\.\d+\s+<pending>\s+443:3\d{4}/TCP", RegexOptions.Multiline), await KubectlAsync("get", "svc", "-n", "edgelb-system"));
+        Assert.Equal("l2", await KubectlAsync("get", "cm", "cfg", "-n", "edgelb-system", "-o", "jsonpath={.data.mode}"));
         await ApplyAsync("""
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: edgelb-system}
-            ---
             apiVersion: edgelb.io/v1alpha1
             kind: IPAddressPool
             metadata: {name: lan, namespace: edgelb-system}

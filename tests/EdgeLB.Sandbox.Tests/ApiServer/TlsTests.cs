@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using EdgeLB.Sandbox.ApiServer;
+using EdgeLB.Testing.Lab;
+
+namespace EdgeLB.Sandbox.Tests.ApiServer;
+
+public sealed class TlsTests
+{
+    [Fact]
+    public async Task Https_ServesHttp2_WithTheGivenCertificate()
+    {
+        using var certificate = SelfSigned();
+        await using var server = await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions { Certificate = certificate });
+        Assert.Equal("https", server.BaseAddress.Scheme);
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == certificate.GetCertHashString(),
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = server.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/namespaces") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+    }
+
+    [KubectlFact]
+    public async Task Kubectl_TrustsTheCertificateFromTheWrittenKubeconfig()
+    {
+        using var certificate = SelfSigned();
+        await using var server = await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions { Certificate = certificate });
+        var dir = Path.Combine(Path.GetTempPath(), "edgelb-tls-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var kubeconfig = server.WriteKubeconfig(Path.Combine(dir, "kubeconfig"));
+            var output = await ProcessRunner.RunAsync(KubectlFactAttribute.Path, ["--kubeconfig", kubeconfig, "get", "namespaces"]);
+            Assert.Contains("kube-system", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static X509Certificate2 SelfSigned()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=edgelb-apiserver", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        // Kestrel needs a certificate whose private key is usable from a PKCS#12 round trip.
+        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
+    }
+}
