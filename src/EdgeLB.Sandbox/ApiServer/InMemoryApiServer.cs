@@ -23,11 +23,23 @@ public sealed class InMemoryApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ObjectStore _store;
     private readonly TokenReviewer _tokens;
+    private readonly ResourceRegistry _registry;
+    private readonly ResourceOperations _operations;
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
 
-    private InMemoryApiServer(WebApplication app, ObjectStore store, TokenReviewer tokens, ApiFaults faults, Uri baseAddress, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
+    private InMemoryApiServer(
+        WebApplication app,
+        ObjectStore store,
+        ResourceRegistry registry,
+        ResourceOperations operations,
+        TokenReviewer tokens,
+        ApiFaults faults,
+        Uri baseAddress,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
         _app = app;
+        _registry = registry;
+        _operations = operations;
         _certificate = certificate;
         _store = store;
         _tokens = tokens;
@@ -93,7 +105,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
         var scheme = options.Certificate is null ? "http" : "https";
         var baseAddress = new Uri($"{scheme}://{host}:{port.ToString(CultureInfo.InvariantCulture)}/");
         ApiServerLog.Listening(logger, baseAddress);
-        return new InMemoryApiServer(app, store, tokens, faults, baseAddress, options.Certificate);
+        return new InMemoryApiServer(app, store, registry, operations, tokens, faults, baseAddress, options.Certificate);
     }
 
     /// <summary>
@@ -105,6 +117,52 @@ public sealed class InMemoryApiServer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(serviceAccount);
         ArgumentException.ThrowIfNullOrEmpty(@namespace);
         return _tokens.Issue(serviceAccount, @namespace, audience, podName, nodeName);
+    }
+
+    /// <summary>
+    /// Creates the objects of a manifest (YAML, possibly several documents, or JSON) directly, with
+    /// the same defaulting and validation as a POST; a document without a namespace goes to "default".
+    /// </summary>
+    /// <returns>The stored objects.</returns>
+    /// <exception cref="InvalidOperationException">An object was rejected; the message is the server's Status message.</exception>
+    public IReadOnlyList<JsonObject> CreateObjects(string manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var created = new List<JsonObject>();
+        foreach (var doc in YamlJson.ParseAll(manifest))
+        {
+            if (doc is not JsonObject obj)
+            {
+                throw new InvalidOperationException("every manifest document must be an object");
+            }
+
+            var apiVersion = JsonTree.GetString(obj, "apiVersion");
+            var kind = JsonTree.GetString(obj, "kind");
+            var type = apiVersion is null || kind is null ? null : _registry.FindByKind(apiVersion, kind);
+            if (type is null)
+            {
+                throw new InvalidOperationException($"the server does not serve {apiVersion} {kind}");
+            }
+
+            var ns = type.Namespaced ? JsonTree.GetString(obj, "metadata", "namespace") ?? "default" : null;
+            try
+            {
+                created.Add((JsonObject)_operations.Create(type, ns, obj, WriteOptions.Default).DeepClone());
+            }
+            catch (ApiException ex)
+            {
+                throw new InvalidOperationException(ex.Message, ex);
+            }
+        }
+
+        return created;
+    }
+
+    /// <summary>A copy of a stored object, or null; <paramref name="apiVersion"/> is e.g. "v1" or "edgelb.io/v1alpha1".</summary>
+    public JsonObject? GetObject(string apiVersion, string kind, string? @namespace, string name)
+    {
+        var type = _registry.FindByKind(apiVersion, kind) ?? throw new ArgumentException($"the server does not serve {apiVersion} {kind}", nameof(kind));
+        return _store.Get(type, type.Namespaced ? @namespace ?? "default" : null, name)?.DeepClone() as JsonObject;
     }
 
     /// <summary>Makes a token issued by <see cref="IssueToken"/> fail review from now on.</summary>

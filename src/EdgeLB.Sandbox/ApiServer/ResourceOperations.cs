@@ -216,7 +216,7 @@ internal sealed class ResourceOperations
                 FieldSet.SetManager(result, manager, type.ApiVersion, fields, _time.GetUtcNow(), touch: manager == options.FieldManager);
             }
 
-            return Replace(type, ns, name, current, result, statusOnly, options);
+            return Replace(type, ns, name, current, result, statusOnly, options, applied: true);
         });
     }
 
@@ -264,7 +264,7 @@ internal sealed class ResourceOperations
         });
     }
 
-    private JsonObject Replace(ResourceType type, string? ns, string name, JsonObject current, JsonObject body, bool statusOnly, WriteOptions options)
+    private JsonObject Replace(ResourceType type, string? ns, string name, JsonObject current, JsonObject body, bool statusOnly, WriteOptions options, bool applied = false)
     {
         var currentRv = JsonTree.GetString(current, "metadata", "resourceVersion");
         var bodyRv = JsonTree.GetString(body, "metadata", "resourceVersion");
@@ -281,6 +281,12 @@ internal sealed class ResourceOperations
             if (next["status"] is null)
             {
                 next.Remove("status");
+            }
+
+            if (applied)
+            {
+                // Field ownership of a status apply is recorded like any other apply.
+                JsonTree.Metadata(next)["managedFields"] = JsonTree.Walk(body, "metadata", "managedFields")?.DeepClone();
             }
         }
         else

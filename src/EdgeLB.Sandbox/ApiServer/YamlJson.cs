@@ -36,6 +36,27 @@ internal static class YamlJson
         }
     }
 
+    /// <summary>Every document of a multi-document YAML (or one JSON) text; empty documents are skipped.</summary>
+    public static List<JsonNode> ParseAll(string text)
+    {
+        var trimmed = text.TrimStart();
+        if (trimmed.StartsWith('{') || trimmed.StartsWith('['))
+        {
+            return Parse(text) is { } single ? [single] : [];
+        }
+
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonNode>().ToList();
+        }
+        catch (YamlException ex)
+        {
+            throw ApiException.BadRequest($"error decoding YAML: {ex.Message}");
+        }
+    }
+
     private static JsonNode? Convert(YamlNode node) => node switch
     {
         YamlMappingNode map => ConvertMap(map),

@@ -25,25 +25,28 @@ internal static class ApiServerCommand
             DefaultValueFactory = _ => 10_000,
         };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request." };
+        var tls = new Option<bool>("--tls") { Description = "Serve HTTPS (HTTP/1.1 and HTTP/2) with a throw-away self-signed certificate; the kubeconfig trusts it." };
         var command = new Command("api-server", "Run the in-memory Kubernetes API server (for kubectl and EdgeLB without a cluster).")
         {
             listen,
             kubeconfig,
             history,
             verbose,
+            tls,
         };
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(listen)!,
             parse.GetValue(kubeconfig),
             parse.GetValue(history),
             parse.GetValue(verbose),
+            parse.GetValue(tls),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string listen, string? kubeconfig, int history, bool verbose, TextWriter output, TextWriter error, CancellationToken ct)
+    private static async Task<int> RunAsync(string listen, string? kubeconfig, int history, bool verbose, bool tls, TextWriter output, TextWriter error, CancellationToken ct)
     {
         if (!IPEndPoint.TryParse(listen, out var endpoint))
         {
@@ -59,8 +62,11 @@ internal static class ApiServerCommand
 
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Microsoft.Hosting", LogLevel.Warning)
             .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information));
-        var options = new InMemoryApiServerOptions { Listen = endpoint, HistoryLimit = history, LoggerFactory = loggerFactory };
+        using var certificate = tls ? SelfSignedCertificate.Create(endpoint.Address) : null;
+        var options = new InMemoryApiServerOptions { Listen = endpoint, HistoryLimit = history, LoggerFactory = loggerFactory, Certificate = certificate };
         InMemoryApiServer server;
         try
         {
