@@ -147,7 +147,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
             var ns = type.Namespaced ? JsonTree.GetString(obj, "metadata", "namespace") ?? "default" : null;
             try
             {
-                created.Add((JsonObject)_operations.Create(type, ns, obj, WriteOptions.Default).DeepClone());
+                created.Add(Detached(_operations.Create(type, ns, obj, WriteOptions.Default)));
             }
             catch (ApiException ex)
             {
@@ -162,8 +162,11 @@ public sealed class InMemoryApiServer : IAsyncDisposable
     public JsonObject? GetObject(string apiVersion, string kind, string? @namespace, string name)
     {
         var type = _registry.FindByKind(apiVersion, kind) ?? throw new ArgumentException($"the server does not serve {apiVersion} {kind}", nameof(kind));
-        return _store.Get(type, type.Namespaced ? @namespace ?? "default" : null, name)?.DeepClone() as JsonObject;
+        return _store.Get(type, type.Namespaced ? @namespace ?? "default" : null, name) is { } found ? Detached(found) : null;
     }
+
+    /// <summary>A copy that reads exactly like an object received over HTTP (numbers convert to any integer type).</summary>
+    private static JsonObject Detached(JsonObject stored) => (JsonObject)JsonNode.Parse(stored.ToJsonString())!;
 
     /// <summary>Makes a token issued by <see cref="IssueToken"/> fail review from now on.</summary>
     public bool RevokeToken(string token) => _tokens.Revoke(token);
