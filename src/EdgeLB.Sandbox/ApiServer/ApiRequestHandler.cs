@@ -262,14 +262,7 @@ internal sealed class ApiRequestHandler
             return;
         }
 
-        var list = new JsonObject
-        {
-            ["kind"] = path.Type.ListKind,
-            ["apiVersion"] = path.Type.ApiVersion,
-            ["metadata"] = meta,
-            ["items"] = new JsonArray(matching.Select(o => (JsonNode?)o.DeepClone()).ToArray()),
-        };
-        await HttpJson.WriteAsync(context.Response, 200, list);
+        await HttpJson.WriteListAsync(context.Response, path.Type.ListKind, path.Type.ApiVersion, meta, matching);
     }
 
     private async Task DeleteCollectionAsync(HttpContext context, ResourcePath path, WriteOptions write)

@@ -31,6 +31,33 @@ internal static class HttpJson
         return stream.ToArray();
     }
 
+    /// <summary>A list object, writing the (frozen, shared) items straight from the store without copying them.</summary>
+    public static async Task WriteListAsync(HttpResponse response, string kind, string apiVersion, JsonObject metadata, IReadOnlyList<JsonObject> items)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", kind);
+            writer.WriteString("apiVersion", apiVersion);
+            writer.WritePropertyName("metadata");
+            metadata.WriteTo(writer);
+            writer.WriteStartArray("items");
+            foreach (var item in items)
+            {
+                item.WriteTo(writer);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.ContentLength = stream.Length;
+        await response.Body.WriteAsync(stream.GetBuffer().AsMemory(0, (int)stream.Length), response.HttpContext.RequestAborted);
+    }
+
     /// <summary>One watch event line: {"type":...,"object":...} and a newline.</summary>
     public static byte[] WatchLine(string type, JsonNode obj)
     {
