@@ -64,6 +64,11 @@ internal sealed class ApiRequestHandler
                 throw fault;
             }
 
+            if (_options.RequireAuthentication && !IsPublic(path) && !Authenticated(request))
+            {
+                throw new ApiException(401, "Unauthorized", "Unauthorized");
+            }
+
             await DispatchAsync(context, path);
         }
         catch (ApiException ex)
@@ -92,6 +97,16 @@ internal sealed class ApiRequestHandler
         }
 
         ApiServerLog.Request(_logger, request.Method, path, context.Response.StatusCode);
+    }
+
+    private static bool IsPublic(string path) =>
+        path is "/version" or "/healthz" or "/livez" or "/readyz";
+
+    private bool Authenticated(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string Bearer = "Bearer ";
+        return header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) && _tokens.IsValid(header[Bearer.Length..].Trim());
     }
 
     private async Task DispatchAsync(HttpContext context, string path)

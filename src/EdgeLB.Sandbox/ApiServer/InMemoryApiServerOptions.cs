@@ -36,6 +36,12 @@ public sealed class InMemoryApiServerOptions
     /// <summary>Create namespaced objects even when their namespace does not exist (the real server refuses with 404).</summary>
     public bool AutoCreateNamespaces { get; set; }
 
+    /// <summary>
+    /// Require "Authorization: Bearer &lt;token&gt;" with a token from <see cref="InMemoryApiServer.IssueToken"/>
+    /// (the written kubeconfig carries one) on every request except /version and health checks; others get 401.
+    /// </summary>
+    public bool RequireAuthentication { get; set; }
+
     /// <summary>The version /version reports.</summary>
     public string GitVersion { get; set; } = "v1.32.0-edgelb";
 

@@ -21,6 +21,8 @@ internal sealed class TokenReviewer
 
     public bool Revoke(string token) => _tokens.TryRemove(token, out _);
 
+    public bool IsValid(string token) => _tokens.ContainsKey(token);
+
     public JsonObject Review(JsonObject request)
     {
         var token = JsonTree.GetString(request, "spec", "token");
