@@ -39,6 +39,7 @@ public sealed class InMemoryApiServerOptions
     /// <summary>
     /// Require "Authorization: Bearer &lt;token&gt;" with a token from <see cref="InMemoryApiServer.IssueToken"/>
     /// (the written kubeconfig carries one) on every request except /version and health checks; others get 401.
+    /// kubectl sends bearer tokens only over TLS, so use it with <see cref="Certificate"/> for kubectl.
     /// </summary>
     public bool RequireAuthentication { get; set; }
 

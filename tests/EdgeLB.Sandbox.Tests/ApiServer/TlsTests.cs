@@ -29,10 +29,11 @@ public sealed class TlsTests
     }
 
     [KubectlFact]
-    public async Task Kubectl_TrustsTheCertificateFromTheWrittenKubeconfig()
+    public async Task Kubectl_TrustsTheCertificateAndSendsTheTokenFromTheWrittenKubeconfig()
     {
         using var certificate = SelfSigned();
-        await using var server = await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions { Certificate = certificate });
+        // kubectl sends bearer tokens only over TLS, so authentication is proven here.
+        await using var server = await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions { Certificate = certificate, RequireAuthentication = true });
         var dir = Path.Combine(Path.GetTempPath(), "edgelb-tls-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
