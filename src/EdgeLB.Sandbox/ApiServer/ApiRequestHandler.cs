@@ -125,6 +125,9 @@ internal sealed class ApiRequestHandler
             case ["openapi", ..]:
                 await HttpJson.WriteAsync(context.Response, 200, _openApi.Get(segments, context.Request.Query["hash"]) ?? throw ApiException.PathNotFound());
                 return;
+            case ["api" or "apis"] when DiscoveryDocuments.WantsAggregated(context.Request.Headers.Accept.ToString()):
+                await HttpJson.WriteAsync(context.Response, 200, _discovery.Aggregated(core: segments[0] == "api"), DiscoveryDocuments.AggregatedContentType);
+                return;
             case ["api"]:
                 await HttpJson.WriteAsync(context.Response, 200, DiscoveryDocuments.CoreVersions($"{context.Request.Host}"));
                 return;

@@ -14,6 +14,8 @@ internal sealed class DiscoveryDocuments
         _gitVersion = gitVersion;
     }
 
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+
     public JsonObject Version()
     {
         var parts = _gitVersion.TrimStart('v').Split('.', '-');
@@ -65,6 +67,79 @@ internal sealed class DiscoveryDocuments
         doc["versions"] = new JsonArray(gv);
         doc["preferredVersion"] = gv.DeepClone();
         return doc;
+    }
+
+    public const string AggregatedContentType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+    /// <summary>Whether the client asked for aggregated discovery (apidiscovery.k8s.io/v2), as kubectl 1.30+ does.</summary>
+    public static bool WantsAggregated(string? accept) =>
+        accept is not null && accept.Contains("as=APIGroupDiscoveryList", StringComparison.Ordinal)
+        && accept.Contains("g=apidiscovery.k8s.io;v=v2;", StringComparison.Ordinal);
+
+    /// <summary>The aggregated discovery document for /api (core) or /apis (every named group) in one response.</summary>
+    public JsonObject Aggregated(bool core)
+    {
+        var items = new JsonArray();
+        var groups = core ? [""] : _registry.Groups.ToList();
+        foreach (var group in groups)
+        {
+            var versions = new JsonArray();
+            foreach (var version in _registry.All.Where(r => r.Group == group).Select(r => r.Version).Distinct(StringComparer.Ordinal))
+            {
+                var resources = new JsonArray();
+                foreach (var t in _registry.InGroupVersion(group, version))
+                {
+                    var kind = new JsonObject { ["group"] = t.Group, ["version"] = t.Version, ["kind"] = t.Kind };
+                    var r = new JsonObject
+                    {
+                        ["resource"] = t.Plural,
+                        ["responseKind"] = kind,
+                        ["scope"] = t.Namespaced ? "Namespaced" : "Cluster",
+                        ["singularResource"] = t.Singular,
+                        ["verbs"] = Strings(t.Verbs),
+                    };
+                    if (t.ShortNames.Count > 0)
+                    {
+                        r["shortNames"] = Strings(t.ShortNames);
+                    }
+
+                    if (t.Categories.Count > 0)
+                    {
+                        r["categories"] = Strings(t.Categories);
+                    }
+
+                    if (t.HasStatus)
+                    {
+                        r["subresources"] = new JsonArray(new JsonObject
+                        {
+                            ["subresource"] = "status",
+                            ["responseKind"] = kind.DeepClone(),
+                            ["verbs"] = new JsonArray("get", "patch", "update"),
+                        });
+                    }
+
+                    resources.Add(r);
+                }
+
+                versions.Add(new JsonObject { ["version"] = version, ["resources"] = resources, ["freshness"] = "Current" });
+            }
+
+            var metadata = new JsonObject { ["creationTimestamp"] = null };
+            if (group.Length > 0)
+            {
+                metadata["name"] = group;
+            }
+
+            items.Add(new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "APIGroupDiscoveryList",
+            ["apiVersion"] = "apidiscovery.k8s.io/v2",
+            ["metadata"] = new JsonObject(),
+            ["items"] = items,
+        };
     }
 
     public JsonObject? ResourceList(string group, string version)

@@ -90,6 +90,26 @@ public sealed class ListTests : ServerFixture
         Assert.Equal("1", (await Client.GetAsync("/version"))["major"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task AggregatedDiscovery_AnswersInOneDocumentWhenAsked()
+    {
+        const string Accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+        var (_, apis, response) = await Client.SendAsync(HttpMethod.Get, "/apis", accept: Accept);
+        Assert.Equal("APIGroupDiscoveryList", apis["kind"]!.GetValue<string>());
+        Assert.Contains("as=APIGroupDiscoveryList", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        var edgelb = apis["items"]!.AsArray().Single(i => i!["metadata"]!["name"]?.GetValue<string>() == "edgelb.io")!;
+        var pools = edgelb["versions"]![0]!["resources"]!.AsArray().Single(r => r!["resource"]!.GetValue<string>() == "ipaddresspools")!;
+        Assert.Equal("Namespaced", pools["scope"]!.GetValue<string>());
+        Assert.Equal("status", pools["subresources"]![0]!["subresource"]!.GetValue<string>());
+
+        var (_, core, _) = await Client.SendAsync(HttpMethod.Get, "/api", accept: Accept);
+        var services = core["items"]![0]!["versions"]![0]!["resources"]!.AsArray().Single(r => r!["resource"]!.GetValue<string>() == "services")!;
+        Assert.Equal("svc", services["shortNames"]![0]!.GetValue<string>());
+
+        // Without the media type, the classic documents.
+        Assert.Equal("APIGroupList", (await Client.GetAsync("/apis"))["kind"]!.GetValue<string>());
+    }
+
     private static List<string> Names(JsonObject list) =>
         list["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()).ToList();
 }
