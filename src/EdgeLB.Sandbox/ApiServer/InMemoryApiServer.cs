@@ -66,7 +66,15 @@ public sealed class InMemoryApiServer : IAsyncDisposable
         var store = new ObjectStore(options.HistoryLimit);
         var tokens = new TokenReviewer();
         var faults = new ApiFaults(store);
-        var operations = new ResourceOperations(store, registry, new ServiceDefaulter(options), options.TimeProvider, options.AutoCreateNamespaces);
+        var services = new ServiceDefaulter(options);
+        store.Committed = e =>
+        {
+            if (e.Resource == registry.Services)
+            {
+                services.Index.Update(ServiceAddressIndex.KeyOf(e.Object), e.Type == WatchEventType.Deleted ? null : e.Object);
+            }
+        };
+        var operations = new ResourceOperations(store, registry, services, options.TimeProvider, options.AutoCreateNamespaces);
         foreach (var ns in BuiltinNamespaces)
         {
             operations.Create(registry.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, WriteOptions.Default);

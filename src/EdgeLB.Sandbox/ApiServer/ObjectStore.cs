@@ -124,6 +124,9 @@ internal sealed class ObjectStore
     }
 
     /// <summary>Stores a new version of an object (or deletes it when obj is null) at the next resourceVersion.</summary>
+    /// <summary>Called inside the store's lock after every change, for indexes that must stay exact.</summary>
+    public Action<StoredEvent>? Committed { get; set; }
+
     public StoredEvent Commit(ResourceType type, string? ns, string name, JsonObject? obj)
     {
         lock (_gate)
@@ -153,6 +156,7 @@ internal sealed class ObjectStore
                 e = new(previous is null ? WatchEventType.Added : WatchEventType.Modified, type, _resourceVersion, obj, previous);
             }
 
+            Committed?.Invoke(e);
             _history.AddLast(e);
             while (_history.Count > HistoryLimit)
             {

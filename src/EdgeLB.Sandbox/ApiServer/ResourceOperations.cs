@@ -356,12 +356,7 @@ internal sealed class ResourceOperations
     {
         if (type == _registry.Services)
         {
-            var name = JsonTree.GetString(obj, "metadata", "name");
-            var ns = JsonTree.GetString(obj, "metadata", "namespace");
-            var others = _store.List(type, null).Items
-                .Where(s => JsonTree.GetString(s, "metadata", "name") != name || JsonTree.GetString(s, "metadata", "namespace") != ns)
-                .ToList();
-            _services.Apply(type, obj, old, others);
+            _services.Apply(type, obj, old);
         }
         else if (type == _registry.Namespaces)
         {

@@ -24,16 +24,21 @@ internal sealed class ServiceDefaulter
 
     public ServiceDefaulter(InMemoryApiServerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _v4 = new AddressRange(options.ServiceClusterIpRange);
         _v6 = string.IsNullOrEmpty(options.ServiceClusterIpRangeV6) ? null : new AddressRange(options.ServiceClusterIpRangeV6);
         _nodePortMin = options.NodePortMin;
         _nodePortMax = options.NodePortMax;
     }
 
+    /// <summary>Node ports and cluster IPs in use; the store keeps it current through <see cref="ObjectStore.Committed"/>.</summary>
+    public ServiceAddressIndex Index { get; } = new();
+
     /// <summary>Defaults and validates <paramref name="svc"/> in place; <paramref name="old"/> is the stored version on update.</summary>
-    public void Apply(ResourceType type, JsonObject svc, JsonObject? old, IReadOnlyCollection<JsonObject> others)
+    public void Apply(ResourceType type, JsonObject svc, JsonObject? old)
     {
         var name = JsonTree.GetString(svc, "metadata", "name") ?? "";
+        var key = ServiceAddressIndex.KeyOf(svc);
         var errors = new List<FieldError>();
         if (svc["spec"] is not JsonObject spec)
         {
@@ -78,7 +83,7 @@ internal sealed class ServiceDefaulter
             spec.Remove("externalTrafficPolicy");
         }
 
-        var used = UsedNodePorts(others);
+        var used = Index.PortsOfOthers(key);
         var ports = spec["ports"] as JsonArray ?? [];
         var oldPorts = (oldSpec?["ports"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
         var headless = JsonTree.GetString(spec, "clusterIP") == "None";
@@ -161,7 +166,7 @@ internal sealed class ServiceDefaulter
         }
         else
         {
-            AssignClusterIps(spec, oldSpec, others, errors);
+            AssignClusterIps(spec, oldSpec, key, errors);
         }
 
         if (errors.Count > 0)
@@ -209,28 +214,6 @@ internal sealed class ServiceDefaulter
         }
     }
 
-    private static HashSet<int> UsedNodePorts(IEnumerable<JsonObject> services)
-    {
-        var used = new HashSet<int>();
-        foreach (var s in services)
-        {
-            foreach (var p in (JsonTree.Walk(s, "spec", "ports") as JsonArray ?? []).OfType<JsonObject>())
-            {
-                if (JsonTree.GetLong(p["nodePort"]) is { } np)
-                {
-                    used.Add((int)np);
-                }
-            }
-
-            if (JsonTree.GetLong(JsonTree.Walk(s, "spec", "healthCheckNodePort")) is { } hc)
-            {
-                used.Add((int)hc);
-            }
-        }
-
-        return used;
-    }
-
     private int Allocate(HashSet<int> used)
     {
         var span = _nodePortMax - _nodePortMin + 1;
@@ -247,7 +230,7 @@ internal sealed class ServiceDefaulter
         throw new ApiException(500, "InternalError", $"range is full: no free node ports in {_nodePortMin}-{_nodePortMax}");
     }
 
-    private void AssignClusterIps(JsonObject spec, JsonObject? oldSpec, IReadOnlyCollection<JsonObject> others, List<FieldError> errors)
+    private void AssignClusterIps(JsonObject spec, JsonObject? oldSpec, string key, List<FieldError> errors)
     {
         var oldIps = (oldSpec?["clusterIPs"] as JsonArray)?.Select(JsonTree.ScalarText).OfType<string>().ToList();
         var requested = (spec["clusterIPs"] as JsonArray)?.Select(JsonTree.ScalarText).OfType<string>().ToList() ?? [];
@@ -300,8 +283,7 @@ internal sealed class ServiceDefaulter
         }
         else
         {
-            var taken = others.SelectMany(s => (JsonTree.Walk(s, "spec", "clusterIPs") as JsonArray ?? []).Select(JsonTree.ScalarText)).OfType<string>()
-                .ToHashSet(StringComparer.Ordinal);
+            var taken = Index.IpsOfOthers(key);
             var ips = new List<string>();
             for (var i = 0; i < families.Count; i++)
             {
