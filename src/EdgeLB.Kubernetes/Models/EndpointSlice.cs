@@ -22,5 +22,5 @@ public sealed record EndpointSlice : IKubernetesObject
     public IReadOnlyList<EndpointPort>? Ports { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -44,5 +44,5 @@ public sealed record KubeEvent : IKubernetesObject
     public string? ReportingInstance { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -15,5 +15,5 @@ public sealed record L2Advertisement : IKubernetesObject
     public L2AdvertisementSpec? Spec { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }

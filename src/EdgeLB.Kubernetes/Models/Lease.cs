@@ -15,5 +15,5 @@ public sealed record Lease : IKubernetesObject
     public LeaseSpec? Spec { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -20,5 +20,5 @@ public sealed record LeaseSpec
     public int? LeaseTransitions { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -13,5 +13,5 @@ public sealed record NodeSpec
     public IReadOnlyList<Taint>? Taints { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }

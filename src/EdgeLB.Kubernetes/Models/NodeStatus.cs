@@ -11,5 +11,5 @@ public sealed record NodeStatus
     public IReadOnlyList<NodeCondition>? Conditions { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -34,5 +34,5 @@ public sealed record ObjectMeta
     public IReadOnlyList<OwnerReference>? OwnerReferences { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -17,5 +17,5 @@ public sealed record Service : IKubernetesObject
     public ServiceStatus? Status { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }

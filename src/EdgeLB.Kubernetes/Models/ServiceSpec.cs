@@ -44,5 +44,5 @@ public sealed record ServiceSpec
     public IReadOnlyList<string>? ExternalIPs { get; init; }
 
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? Extra { get; init; }
+    public IDictionary<string, JsonElement>? Extra { get; set; }
 }
