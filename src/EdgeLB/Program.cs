@@ -6,5 +6,9 @@ using EdgeLB.Commands;
 var root = new RootCommand("EdgeLB: LoadBalancer Services for Kubernetes on bare metal.")
 {
     ApiServerCommand.Create(),
+    ControllerCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// SIGTERM cancels the running command; give it time to hand over (release the leader Lease,
+// drain a speaker) before the process is ended.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) };
+return await root.Parse(args).InvokeAsync(invocation);

@@ -1,0 +1,31 @@
+using EdgeLB.Core.Pools;
+using EdgeLB.Kubernetes.Models;
+using K8sSelector = EdgeLB.Kubernetes.Models.LabelSelector;
+
+namespace EdgeLB.Controller.Allocation;
+
+/// <summary>Turns IPAddressPool objects into the core's pool specs.</summary>
+internal static class PoolTranslator
+{
+    public static PoolSpec ToSpec(IPAddressPool pool)
+    {
+        var spec = pool.Spec ?? new IPAddressPoolSpec();
+        var allocation = spec.ServiceAllocation;
+        return new PoolSpec(
+            pool.Metadata.Name ?? string.Empty,
+            spec.Addresses ?? [],
+            spec.AutoAssign,
+            spec.AvoidBuggyIPs,
+            allocation is null
+                ? null
+                : new ServiceAllocationSpec(
+                    allocation.Priority,
+                    allocation.Namespaces,
+                    allocation.NamespaceSelectors?.Select(ToSpec).ToList(),
+                    allocation.ServiceSelectors?.Select(ToSpec).ToList()));
+    }
+
+    private static LabelSelectorSpec ToSpec(K8sSelector selector) => new(
+        selector.MatchLabels,
+        selector.MatchExpressions?.Select(e => new LabelSelectorRequirementSpec(e.Key ?? string.Empty, e.Operator ?? string.Empty, e.Values)).ToList());
+}

@@ -1,0 +1,87 @@
+namespace EdgeLB.Controller;
+
+/// <summary>Settings of <c>edgelb controller</c>, bound from flags and EDGELB_* environment variables.</summary>
+public sealed class ControllerOptions
+{
+    /// <summary>The kubeconfig to use; when empty: in-cluster, then $KUBECONFIG, then ~/.kube/config.</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>The namespace holding IPAddressPools and L2Advertisements, and the leader-election Lease.</summary>
+    public string Namespace { get; set; } = "edgelb-system";
+
+    /// <summary>
+    /// The <c>spec.loadBalancerClass</c> EdgeLB answers to. Services without a class are EdgeLB's too,
+    /// unless <see cref="RequireClass"/> is set.
+    /// </summary>
+    public string LoadBalancerClass { get; set; } = "edgelb.io/edgelb";
+
+    /// <summary>Handle only Services that name <see cref="LoadBalancerClass"/> (for clusters with another default provider).</summary>
+    public bool RequireClass { get; set; }
+
+    /// <summary>
+    /// <c>status.loadBalancer.ingress[].ipMode</c>: Proxy (the speakers forward traffic, so kube-proxy
+    /// must not short-cut it to the Service) or VIP.
+    /// </summary>
+    public string IpMode { get; set; } = "Proxy";
+
+    /// <summary>Health, readiness and metrics endpoint.</summary>
+    public string HttpListen { get; set; } = "0.0.0.0:7472";
+
+    /// <summary>The coordinator's gRPC endpoint for speakers.</summary>
+    public string GrpcListen { get; set; } = "0.0.0.0:7473";
+
+    /// <summary>This replica's name in the leader-election Lease (default: the host name).</summary>
+    public string? Identity { get; set; }
+
+    public string LeaseName { get; set; } = "edgelb-controller";
+
+    /// <summary>Lease timings (client-go's defaults).</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many Services are written to the API at once.</summary>
+    public int Workers { get; set; } = 16;
+
+    /// <summary>Why the options cannot be used, naming the setting; empty when they can.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (IpMode is not ("Proxy" or "VIP"))
+        {
+            problems.Add($"--ip-mode: \"{IpMode}\" is not Proxy or VIP");
+        }
+
+        if (string.IsNullOrWhiteSpace(Namespace))
+        {
+            problems.Add("--namespace: must not be empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(LoadBalancerClass))
+        {
+            problems.Add("--lb-class: must not be empty");
+        }
+
+        foreach (var (flag, value) in new[] { ("--http-listen", HttpListen), ("--grpc-listen", GrpcListen) })
+        {
+            if (!System.Net.IPEndPoint.TryParse(value, out var endpoint) || endpoint.Port == 0 && !value.EndsWith(":0", StringComparison.Ordinal))
+            {
+                problems.Add($"{flag}: \"{value}\" is not an address:port");
+            }
+        }
+
+        if (Workers is < 1 or > 256)
+        {
+            problems.Add($"--workers: {Workers} is not between 1 and 256");
+        }
+
+        if (RenewDeadline >= LeaseDuration || RetryPeriod >= RenewDeadline)
+        {
+            problems.Add("--lease-duration, --renew-deadline, --retry-period: need retry < renew deadline < lease duration");
+        }
+
+        return problems;
+    }
+}

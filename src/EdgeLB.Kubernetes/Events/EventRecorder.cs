@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EdgeLB.Kubernetes.Models;
+using EdgeLB.Kubernetes.Rest;
+using EdgeLB.Kubernetes.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeLB.Kubernetes.Events;
+
+/// <summary>
+/// Records core/v1 Events the way client-go's correlator does: the same object, type, reason and
+/// message again patches the existing Event's count and lastTimestamp instead of creating another
+/// one. Remembers the last <see cref="EventRecorderOptions.CacheSize"/> distinct events (LRU).
+/// Events are best effort: failures are logged, never thrown.
+/// </summary>
+public sealed class EventRecorder : IDisposable
+{
+    public const string Normal = "Normal";
+    public const string Warning = "Warning";
+
+    private readonly KubeApiClient _client;
+    private readonly EventRecorderOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, LinkedListNode<Entry>> _byKey = new(StringComparer.Ordinal);
+    private readonly LinkedList<Entry> _lru = new();
+
+    public EventRecorder(KubeApiClient client, EventRecorderOptions options, ILogger? logger = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.CacheSize < 1)
+        {
+            throw new ArgumentException("CacheSize must be at least 1", nameof(options));
+        }
+
+        _client = client;
+        _options = options;
+        _time = time ?? client.TimeProvider;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>How many distinct events are remembered now.</summary>
+    public int CachedCount => _byKey.Count;
+
+    /// <summary>Records an event on <paramref name="obj"/>; returns the Event as stored, or null when it could not be.</summary>
+    public Task<KubeEvent?> RecordAsync(IKubernetesObject obj, string type, string reason, string message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return RecordAsync(ObjectReference.For(obj), type, reason, message, cancellationToken);
+    }
+
+    public async Task<KubeEvent?> RecordAsync(ObjectReference involved, string type, string reason, string message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(involved);
+        var ns = string.IsNullOrEmpty(involved.Namespace) ? "default" : involved.Namespace;
+        var key = string.Join('\u0000', _options.Component, _options.Host, involved.Kind, ns, involved.Name, involved.Uid, involved.ApiVersion, type, reason, message);
+        var now = _time.GetUtcNow();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_byKey.TryGetValue(key, out var node))
+            {
+                var entry = node.Value;
+                _lru.Remove(node);
+                _lru.AddFirst(node);
+                var patch = new JsonObject
+                {
+                    ["count"] = entry.Count + 1,
+                    ["lastTimestamp"] = KubeTimeConverter.Format(now),
+                };
+                try
+                {
+                    var patched = await _client.PatchAsync(Resources.Events, entry.Namespace, entry.Name, PatchType.Merge, patch, cancellationToken: cancellationToken);
+                    entry.Count = patched.Count ?? entry.Count + 1;
+                    return patched;
+                }
+                catch (KubernetesNotFoundException)
+                {
+                    // The Event expired (the API server keeps them about an hour): start a new one.
+                    _byKey.Remove(key);
+                    _lru.Remove(node);
+                }
+            }
+
+            var name = $"{involved.Name}.{(now.ToUnixTimeMilliseconds() * 1_000_000).ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}";
+            var created = await _client.CreateAsync(
+                Resources.Events,
+                new KubeEvent
+                {
+                    Metadata = new ObjectMeta { Name = name, Namespace = ns },
+                    InvolvedObject = involved with { Namespace = involved.Namespace },
+                    Reason = reason,
+                    Message = message,
+                    Type = type,
+                    Count = 1,
+                    FirstTimestamp = now,
+                    LastTimestamp = now,
+                    Source = new EventSource { Component = _options.Component, Host = _options.Host },
+                    ReportingComponent = _options.Component,
+                    ReportingInstance = _options.Host ?? "",
+                },
+                cancellationToken);
+            var added = _lru.AddFirst(new Entry(key, ns, name) { Count = 1 });
+            _byKey[key] = added;
+            while (_byKey.Count > _options.CacheSize)
+            {
+                var last = _lru.Last!;
+                _lru.RemoveLast();
+                _byKey.Remove(last.Value.Key);
+            }
+
+            return created;
+        }
+        catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or TimeoutException)
+        {
+            KubernetesLog.EventFailed(_logger, reason, $"{involved.Kind} {ns}/{involved.Name}", ex.Message);
+            return null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private sealed class Entry(string key, string @namespace, string name)
+    {
+        public string Key { get; } = key;
+
+        public string Namespace { get; } = @namespace;
+
+        public string Name { get; } = name;
+
+        public int Count { get; set; }
+    }
+}

@@ -1,0 +1,14 @@
+namespace EdgeLB.Kubernetes.Events;
+
+/// <summary>Options of <see cref="EventRecorder"/>.</summary>
+public sealed class EventRecorderOptions
+{
+    /// <summary>The source component, e.g. "edgelb-controller".</summary>
+    public required string Component { get; init; }
+
+    /// <summary>The source host (node or Pod name); optional.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>How many distinct events are remembered for aggregation. Defaults to 4096 (client-go's maxLruCacheEntries).</summary>
+    public int CacheSize { get; init; } = 4096;
+}

@@ -1,0 +1,584 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using EdgeLB.Kubernetes.Configuration;
+using EdgeLB.Kubernetes.Models;
+using EdgeLB.Kubernetes.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+
+namespace EdgeLB.Kubernetes.Rest;
+
+/// <summary>
+/// Typed REST calls against one API server. 429 and 5xx are retried (exponential backoff with
+/// jitter, Retry-After honoured, bounded attempts); a 401 re-reads rotating credentials once;
+/// every other failure becomes a typed <see cref="KubernetesApiException"/>.
+/// </summary>
+public sealed class KubeApiClient : IDisposable
+{
+    private static readonly ResiliencePropertyKey<bool> IdempotentKey = new("edgelb.idempotent");
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
+
+    private readonly HttpClient _http;
+    private readonly ICredentialProvider _credentials;
+    private readonly KubeApiOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retry;
+
+    public KubeApiClient(KubernetesClientConfiguration configuration, KubeApiOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
+        : this(configuration, (configuration ?? throw new ArgumentNullException(nameof(configuration))).CreateHandler(), options, logger, time)
+    {
+    }
+
+    /// <summary>With an explicit transport, e.g. a fake in tests.</summary>
+    public KubeApiClient(KubernetesClientConfiguration configuration, HttpMessageHandler handler, KubeApiOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        Configuration = configuration;
+        _credentials = configuration.Credentials;
+        _options = options ?? new KubeApiOptions();
+        _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        _http = new HttpClient(handler, disposeHandler: true)
+        {
+            BaseAddress = configuration.Server,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(_options.UserAgent);
+        _retry = BuildRetry();
+    }
+
+    public KubernetesClientConfiguration Configuration { get; }
+
+    public TimeProvider TimeProvider => _time;
+
+    public void Dispose() => _http.Dispose();
+
+    public Task<T> GetAsync<T>(ResourceDescriptor<T> resource, string? @namespace, string name, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var path = resource.PathFor(@namespace, name);
+        return SendForObjectAsync(HttpMethod.Get, path, null, resource.TypeInfo, $"get {resource} {Describe(@namespace, name)}", idempotent: true, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="GetAsync{T}"/>, but null when the object does not exist.</summary>
+    public async Task<T?> TryGetAsync<T>(ResourceDescriptor<T> resource, string? @namespace, string name, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        try
+        {
+            return await GetAsync(resource, @namespace, name, cancellationToken);
+        }
+        catch (KubernetesNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>One page of a list. <paramref name="namespace"/> null lists across all namespaces.</summary>
+    public Task<KubeList<T>> ListAsync<T>(ResourceDescriptor<T> resource, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        options ??= new ListOptions();
+        var query = new QueryBuilder()
+            .Add("labelSelector", options.LabelSelector)
+            .Add("fieldSelector", options.FieldSelector)
+            .Add("limit", options.Limit is > 0 ? options.Limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : null)
+            .Add("continue", options.Continue)
+            .Add("resourceVersion", options.ResourceVersion)
+            .Add("resourceVersionMatch", string.IsNullOrEmpty(options.ResourceVersion) ? null : options.ResourceVersionMatch);
+        var path = resource.PathFor(@namespace) + query;
+        return SendForObjectAsync(HttpMethod.Get, path, null, resource.ListTypeInfo, $"list {resource}{(string.IsNullOrEmpty(@namespace) ? "" : " in " + @namespace)}", idempotent: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every page of a list, as one list carrying the first page's resourceVersion. When a continue
+    /// token expires midway (410), falls back to a single unpaginated list, as client-go's pager does.
+    /// </summary>
+    public async Task<KubeList<T>> ListAllAsync<T>(ResourceDescriptor<T> resource, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        options ??= new ListOptions();
+        var first = await ListAsync(resource, @namespace, options with { Continue = null }, cancellationToken);
+        if (string.IsNullOrEmpty(first.Metadata.Continue))
+        {
+            return first;
+        }
+
+        var items = new List<T>(first.Items);
+        var next = first.Metadata.Continue;
+        try
+        {
+            while (!string.IsNullOrEmpty(next))
+            {
+                // The continue token pins the resourceVersion; sending one as well is an error.
+                var page = await ListAsync(resource, @namespace, options with { Continue = next, ResourceVersion = null, ResourceVersionMatch = null }, cancellationToken);
+                items.AddRange(page.Items);
+                next = page.Metadata.Continue;
+            }
+        }
+        catch (KubernetesGoneException)
+        {
+            KubernetesLog.ContinueExpired(_logger, resource.ToString());
+            return await ListAsync(resource, @namespace, options with { Continue = null, Limit = null }, cancellationToken);
+        }
+
+        return first with { Items = items, Metadata = first.Metadata with { Continue = null, RemainingItemCount = null } };
+    }
+
+    public Task<T> CreateAsync<T>(ResourceDescriptor<T> resource, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(obj);
+        var path = resource.PathFor(resource.Namespaced ? obj.Metadata.Namespace ?? Configuration.Namespace : null);
+        var body = JsonSerializer.SerializeToUtf8Bytes(obj, resource.TypeInfo);
+        return SendForObjectAsync(HttpMethod.Post, path, Content(body, "application/json"), resource.TypeInfo, $"create {resource} {Describe(obj.Metadata.Namespace, obj.Metadata.Name ?? obj.Metadata.GenerateName)}", idempotent: false, cancellationToken);
+    }
+
+    /// <summary>PUT the whole object. Carries its resourceVersion, so a stale copy gets 409 Conflict.</summary>
+    public Task<T> UpdateAsync<T>(ResourceDescriptor<T> resource, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject => PutAsync(resource, obj, null, cancellationToken);
+
+    /// <summary>PUT to the status subresource: the server takes only the status from the body.</summary>
+    public Task<T> UpdateStatusAsync<T>(ResourceDescriptor<T> resource, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject => PutAsync(resource, obj, "status", cancellationToken);
+
+    public async Task DeleteAsync<T>(ResourceDescriptor<T> resource, string? @namespace, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var path = resource.PathFor(@namespace, name);
+        byte[]? content = null;
+        if (options is not null)
+        {
+            var body = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "DeleteOptions" };
+            if (options.PreconditionResourceVersion is not null || options.PreconditionUid is not null)
+            {
+                var pre = new JsonObject();
+                if (options.PreconditionResourceVersion is not null)
+                {
+                    pre["resourceVersion"] = options.PreconditionResourceVersion;
+                }
+
+                if (options.PreconditionUid is not null)
+                {
+                    pre["uid"] = options.PreconditionUid;
+                }
+
+                body["preconditions"] = pre;
+            }
+
+            if (options.PropagationPolicy is not null)
+            {
+                body["propagationPolicy"] = options.PropagationPolicy;
+            }
+
+            if (options.GracePeriodSeconds is not null)
+            {
+                body["gracePeriodSeconds"] = options.GracePeriodSeconds;
+            }
+
+            content = JsonSerializer.SerializeToUtf8Bytes(body, KubernetesJsonContext.Default.JsonObject);
+        }
+
+        using var response = await SendAsync(() => Request(HttpMethod.Delete, path, content is null ? null : Content(content, "application/json")), idempotent: true, streaming: false, cancellationToken);
+        await EnsureSuccessAsync(response, $"delete {resource} {Describe(@namespace, name)}", cancellationToken);
+    }
+
+    /// <summary>PATCH with the given body. <paramref name="subresource"/> "status" patches only the status.</summary>
+    public Task<T> PatchAsync<T>(
+        ResourceDescriptor<T> resource,
+        string? @namespace,
+        string name,
+        PatchType type,
+        JsonNode patch,
+        string? subresource = null,
+        string? fieldManager = null,
+        bool? force = null,
+        CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(patch);
+        if (type == PatchType.Apply && string.IsNullOrEmpty(fieldManager))
+        {
+            throw new ArgumentException("server-side apply needs a fieldManager", nameof(fieldManager));
+        }
+
+        var query = new QueryBuilder()
+            .Add("fieldManager", fieldManager)
+            .Add("force", force is null ? null : force.Value ? "true" : "false");
+        var path = resource.PathFor(@namespace, name, subresource) + query;
+        var mediaType = type switch
+        {
+            PatchType.Merge => "application/merge-patch+json",
+            PatchType.Json => "application/json-patch+json",
+            PatchType.StrategicMerge => "application/strategic-merge-patch+json",
+            _ => "application/apply-patch+yaml",
+        };
+        var body = JsonSerializer.SerializeToUtf8Bytes(patch, KubernetesJsonContext.Default.JsonNode);
+
+        // A merge patch that names a resourceVersion is an optimistic-concurrency check: safe to retry.
+        var idempotent = type == PatchType.Apply || patch["metadata"]?["resourceVersion"] is not null;
+        return SendForObjectAsync(HttpMethod.Patch, path, Content(body, mediaType), resource.TypeInfo, $"patch {resource} {Describe(@namespace, name)}{(subresource is null ? "" : "/" + subresource)}", idempotent, cancellationToken);
+    }
+
+    /// <summary>
+    /// Server-side apply of <paramref name="configuration"/> (which must carry apiVersion, kind and
+    /// metadata.name): the fields it names become owned by <paramref name="fieldManager"/>.
+    /// </summary>
+    public Task<T> ApplyAsync<T>(ResourceDescriptor<T> resource, JsonObject configuration, string fieldManager, bool force = true, string? subresource = null, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration["apiVersion"] ??= resource.ApiVersion;
+        configuration["kind"] ??= resource.Kind;
+        var name = configuration["metadata"]?["name"]?.GetValue<string>() ?? throw new ArgumentException("metadata.name is required for apply", nameof(configuration));
+        var ns = resource.Namespaced ? configuration["metadata"]?["namespace"]?.GetValue<string>() ?? Configuration.Namespace : null;
+        return PatchAsync(resource, ns, name, PatchType.Apply, configuration, subresource, fieldManager, force, cancellationToken);
+    }
+
+    /// <summary>
+    /// Merge-patches the status of one object, re-reading and re-applying on 409 Conflict.
+    /// <paramref name="buildPatch"/> sees the current object and returns the status patch
+    /// (e.g. <c>{"loadBalancer":{"ingress":[…]}}</c>) or null when nothing needs writing.
+    /// </summary>
+    public async Task<T> PatchStatusWithRetryAsync<T>(
+        ResourceDescriptor<T> resource,
+        string? @namespace,
+        string name,
+        Func<T, JsonNode?> buildPatch,
+        int maxAttempts = 5,
+        CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(buildPatch);
+        return await ConflictRetry.RunAsync(
+            async ct =>
+            {
+                var current = await GetAsync(resource, @namespace, name, ct);
+                var status = buildPatch(current);
+                if (status is null)
+                {
+                    return current;
+                }
+
+                var patch = new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = current.Metadata.ResourceVersion },
+                    ["status"] = status,
+                };
+                return await PatchAsync(resource, @namespace, name, PatchType.Merge, patch, "status", cancellationToken: ct);
+            },
+            maxAttempts,
+            _time,
+            _logger,
+            cancellationToken);
+    }
+
+    /// <summary>Asks the API server who holds <paramref name="token"/>.</summary>
+    public Task<TokenReview> ReviewTokenAsync(string token, IReadOnlyList<string>? audiences = null, CancellationToken cancellationToken = default)
+    {
+        var review = new TokenReview { Spec = new TokenReviewSpec { Token = token, Audiences = audiences } };
+        var body = JsonSerializer.SerializeToUtf8Bytes(review, KubernetesJsonContext.Default.TokenReview);
+        return SendForObjectAsync(HttpMethod.Post, "/apis/authentication.k8s.io/v1/tokenreviews", Content(body, "application/json"), KubernetesJsonContext.Default.TokenReview, "create tokenreview", idempotent: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a watch and yields its events until the server ends the stream (its timeout), the
+    /// connection drops (an exception), or <paramref name="cancellationToken"/> fires. An ERROR event
+    /// is yielded, not thrown; a non-2xx answer to the request itself is thrown typed.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(
+        ResourceDescriptor<T> resource,
+        string? @namespace,
+        WatchOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(options);
+        var query = new QueryBuilder()
+            .Add("watch", "1")
+            .Add("labelSelector", options.LabelSelector)
+            .Add("fieldSelector", options.FieldSelector)
+            .Add("resourceVersion", options.ResourceVersion)
+            .Add("allowWatchBookmarks", options.AllowWatchBookmarks ? "true" : null)
+            .Add("timeoutSeconds", options.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var path = resource.PathFor(@namespace) + query;
+        using var response = await SendOnceAsync(() => Request(HttpMethod.Get, path, null), streaming: true, cancellationToken);
+        await EnsureSuccessAsync(response, $"watch {resource}", cancellationToken);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (true)
+        {
+            var line = await reader.ReadLineAsync(cancellationToken);
+            if (line is null)
+            {
+                yield break;
+            }
+
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var evt = ParseWatchLine(resource, line);
+            if (evt is not null)
+            {
+                yield return evt;
+            }
+        }
+    }
+
+    internal WatchEvent<T>? ParseWatchLine<T>(ResourceDescriptor<T> resource, string line)
+        where T : class, IKubernetesObject
+    {
+        using var doc = JsonDocument.Parse(line);
+        var root = doc.RootElement;
+        var typeText = root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        if (!root.TryGetProperty("object", out var obj) || obj.ValueKind != JsonValueKind.Object)
+        {
+            throw new KubernetesApiException($"watch {resource}: event without an object: {Truncate(line)}");
+        }
+
+        switch (typeText)
+        {
+            case "ADDED":
+                return new WatchEvent<T>(WatchEventType.Added, obj.Deserialize(resource.TypeInfo), null);
+            case "MODIFIED":
+                return new WatchEvent<T>(WatchEventType.Modified, obj.Deserialize(resource.TypeInfo), null);
+            case "DELETED":
+                return new WatchEvent<T>(WatchEventType.Deleted, obj.Deserialize(resource.TypeInfo), null);
+            case "BOOKMARK":
+                return new WatchEvent<T>(WatchEventType.Bookmark, obj.Deserialize(resource.TypeInfo), null);
+            case "ERROR":
+                return new WatchEvent<T>(WatchEventType.Error, null, obj.Deserialize(KubernetesJsonContext.Default.Status));
+            default:
+                KubernetesLog.UnknownWatchEvent(_logger, resource.ToString(), typeText ?? "(none)");
+                return null;
+        }
+    }
+
+    private Task<T> PutAsync<T>(ResourceDescriptor<T> resource, T obj, string? subresource, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(obj);
+        var name = obj.Metadata.Name ?? throw new ArgumentException("metadata.name is required for update", nameof(obj));
+        var ns = resource.Namespaced ? obj.Metadata.Namespace ?? Configuration.Namespace : null;
+        var path = resource.PathFor(ns, name, subresource);
+        var body = JsonSerializer.SerializeToUtf8Bytes(obj, resource.TypeInfo);
+
+        // With a resourceVersion the server rejects a replay as a conflict instead of applying it twice.
+        var idempotent = !string.IsNullOrEmpty(obj.Metadata.ResourceVersion);
+        return SendForObjectAsync(HttpMethod.Put, path, Content(body, "application/json"), resource.TypeInfo, $"update {resource} {Describe(ns, name)}{(subresource is null ? "" : "/" + subresource)}", idempotent, cancellationToken);
+    }
+
+    private async Task<TResult> SendForObjectAsync<TResult>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<TResult> typeInfo, string operation, bool idempotent, CancellationToken cancellationToken)
+    {
+        byte[]? body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
+        var mediaType = content?.Headers.ContentType;
+        content?.Dispose();
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var response = await SendAsync(() => Request(method, path, body is null ? null : Content(body, mediaType!)), idempotent, streaming: false, linked.Token);
+            await EnsureSuccessAsync(response, operation, linked.Token);
+            await using var stream = await response.Content.ReadAsStreamAsync(linked.Token);
+            return await JsonSerializer.DeserializeAsync(stream, typeInfo, linked.Token)
+                ?? throw new KubernetesApiException($"{operation}: empty response body");
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{operation}: no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new KubernetesApiException($"{operation}: response is not the expected JSON: {ex.Message}", ex);
+        }
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return request;
+    }
+
+    private static ByteArrayContent Content(byte[] body, string mediaType) => Content(body, new MediaTypeHeaderValue(mediaType));
+
+    private static ByteArrayContent Content(byte[] body, MediaTypeHeaderValue mediaType)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = mediaType;
+        return content;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, bool idempotent, bool streaming, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(IdempotentKey, idempotent);
+        try
+        {
+            return await _retry.ExecuteAsync(
+                static async (ctx, state) => await state.Self.SendOnceAsync(state.Build, state.Streaming, ctx.CancellationToken),
+                context,
+                (Self: this, Build: build, Streaming: streaming));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>One request; on 401 with refreshable credentials, one more with fresh ones.</summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken)
+    {
+        var completion = streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead;
+        var credential = await _credentials.GetAsync(cancellationToken);
+        using (var request = Authorize(build(), credential))
+        {
+            var response = await _http.SendAsync(request, completion, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.Unauthorized || !_credentials.CanRefresh)
+            {
+                return response;
+            }
+
+            response.Dispose();
+        }
+
+        KubernetesLog.RefreshingCredentials(_logger, Configuration.Source);
+        _credentials.Invalidate();
+        credential = await _credentials.GetAsync(cancellationToken);
+        using var retry = Authorize(build(), credential);
+        return await _http.SendAsync(retry, completion, cancellationToken);
+    }
+
+    private static HttpRequestMessage Authorize(HttpRequestMessage request, Credential credential)
+    {
+        if (credential.BearerToken is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        else if (credential.BasicAuth is { } basic)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        }
+
+        return request;
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        string text;
+        try
+        {
+            text = await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            text = "";
+        }
+
+        Status? status = null;
+        if (text.Length > 0 && text.TrimStart().StartsWith('{'))
+        {
+            try
+            {
+                status = JsonSerializer.Deserialize(text, KubernetesJsonContext.Default.Status);
+                if (status?.Kind is not (null or "Status"))
+                {
+                    status = null;
+                }
+            }
+            catch (JsonException)
+            {
+                status = null;
+            }
+        }
+
+        status ??= text.Length > 0 ? new Status { Message = Truncate(text), Code = (int)response.StatusCode } : null;
+        throw KubernetesApiException.Create(response.StatusCode, status, operation);
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> BuildRetry()
+    {
+        var retry = new RetryStrategyOptions<HttpResponseMessage>
+        {
+            MaxRetryAttempts = Math.Max(1, _options.MaxRetryAttempts),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = _options.RetryBaseDelay,
+            MaxDelay = _options.RetryMaxDelay,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+            {
+                { Result: { } r } => IsRetryable(r.StatusCode),
+
+                // A connection that failed may have delivered the request; only replay what is safe to replay.
+                { Exception: HttpRequestException } => args.Context.Properties.GetValue(IdempotentKey, defaultValue: false),
+                _ => false,
+            }),
+            DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
+            OnRetry = args =>
+            {
+                var code = args.Outcome.Result is { } r ? ((int)r.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name ?? "?";
+                KubernetesLog.Retrying(_logger, code, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
+                args.Outcome.Result?.Dispose();
+                return ValueTask.CompletedTask;
+            },
+        };
+        if (_options.MaxRetryAttempts == 0)
+        {
+            return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }.Build();
+        }
+
+        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }.AddRetry(retry).Build();
+    }
+
+    private static bool IsRetryable(HttpStatusCode code) => code == HttpStatusCode.TooManyRequests || (int)code >= 500;
+
+    private TimeSpan? RetryAfter(HttpResponseMessage? response)
+    {
+        var header = response?.Headers.RetryAfter;
+        if (header is null)
+        {
+            return null;
+        }
+
+        TimeSpan? wait = header.Delta ?? (header.Date is { } date ? date - _time.GetUtcNow() : null);
+        if (wait is null)
+        {
+            return null;
+        }
+
+        if (wait < TimeSpan.Zero)
+        {
+            wait = TimeSpan.Zero;
+        }
+
+        return wait > _options.RetryMaxDelay ? _options.RetryMaxDelay : wait;
+    }
+
+    private static string Describe(string? @namespace, string? name) =>
+        string.IsNullOrEmpty(@namespace) ? name ?? "" : $"{@namespace}/{name}";
+
+    private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using EdgeLB.Controller;
+using EdgeLB.Controller.Hosting;
+using EdgeLB.Kubernetes.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLB.Commands;
+
+/// <summary>
+/// <c>edgelb controller</c>: assigns addresses to LoadBalancer Services. Settings come from flags,
+/// then EDGELB_* environment variables (EDGELB_NAMESPACE, EDGELB_IPMODE, …), then defaults.
+/// </summary>
+internal static class ControllerCommand
+{
+    public static Command Create()
+    {
+        var defaults = new ControllerOptions();
+        var flags = new (Option<string?> Option, string Setting)[]
+        {
+            (new("--kubeconfig") { Description = "kubeconfig file (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)" }, nameof(ControllerOptions.Kubeconfig)),
+            (new("--namespace") { Description = $"namespace of the IPAddressPools and the leader Lease (default {defaults.Namespace})" }, nameof(ControllerOptions.Namespace)),
+            (new("--lb-class") { Description = $"spec.loadBalancerClass EdgeLB answers to (default {defaults.LoadBalancerClass})" }, nameof(ControllerOptions.LoadBalancerClass)),
+            (new("--require-class") { Description = "true: ignore Services without a loadBalancerClass (default false)" }, nameof(ControllerOptions.RequireClass)),
+            (new("--ip-mode") { Description = $"ingress ipMode, Proxy or VIP (default {defaults.IpMode})" }, nameof(ControllerOptions.IpMode)),
+            (new("--http-listen") { Description = $"health, readiness and metrics address (default {defaults.HttpListen})" }, nameof(ControllerOptions.HttpListen)),
+            (new("--grpc-listen") { Description = $"coordinator gRPC address for speakers (default {defaults.GrpcListen})" }, nameof(ControllerOptions.GrpcListen)),
+            (new("--identity") { Description = "name in the leader Lease (default $POD_NAME, then the host name)" }, nameof(ControllerOptions.Identity)),
+            (new("--workers") { Description = $"Services written to the API in parallel (default {defaults.Workers})" }, nameof(ControllerOptions.Workers)),
+            (new("--lease-duration") { Description = $"leader Lease duration, e.g. 00:00:15 (default {defaults.LeaseDuration})" }, nameof(ControllerOptions.LeaseDuration)),
+        };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Information, Debug, Warning, …", DefaultValueFactory = _ => LogLevel.Information };
+        var command = new Command("controller", "Assign external IPs to LoadBalancer Services and coordinate the speakers.");
+        foreach (var (option, _) in flags)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(logLevel);
+        command.SetAction(async (parse, ct) =>
+        {
+            var given = flags
+                .Where(f => parse.GetValue(f.Option) is not null)
+                .ToDictionary(f => f.Setting, f => parse.GetValue(f.Option), StringComparer.Ordinal);
+            return await RunAsync(given, parse.GetValue(logLevel), parse.InvocationConfiguration.Error, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Dictionary<string, string?> flags, LogLevel level, TextWriter error, CancellationToken ct)
+    {
+        var options = new ControllerOptions();
+        try
+        {
+            new ConfigurationBuilder()
+                .AddEnvironmentVariables("EDGELB_")
+                .AddInMemoryCollection(flags)
+                .Build()
+                .Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            await error.WriteLineAsync($"edgelb controller: {ex.Message}");
+            return 2;
+        }
+
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync($"edgelb controller: {problem}");
+            }
+
+            return 2;
+        }
+
+        using var loggers = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(level)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
+        try
+        {
+            await using var host = new ControllerHost(options, loggers);
+            await host.RunAsync(ct);
+            return 0;
+        }
+        catch (Exception ex) when (ex is KubeConfigException or IOException)
+        {
+            await error.WriteLineAsync($"edgelb controller: {ex.Message}");
+            return 2;
+        }
+    }
+}
