@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using EdgeLB.Benchmarks.Announce;
+using EdgeLB.Benchmarks.Control;
 using EdgeLB.Benchmarks.Core;
 
 // A suite name runs that suite for hack/bench.sh; anything else goes to BenchmarkDotNet's own switcher.
@@ -7,6 +8,7 @@ return args switch
 {
     ["core", var output] => CoreSuite.Run(output),
     ["announce", .. var rest] => await AnnounceBenchmark.RunAsync(rest),
+    ["control", var edgelb, var output] => await ControlSuite.RunAsync(edgelb, output),
     _ => Run(args),
 };
 

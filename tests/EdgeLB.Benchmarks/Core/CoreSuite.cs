@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
@@ -31,9 +30,7 @@ internal static class CoreSuite
             ["fill_pool_seconds_65k"] = FillSlash16Seconds(),
         };
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputPath))!);
-        File.WriteAllText(outputPath, JsonSerializer.Serialize(new Dictionary<string, object> { ["metrics"] = metrics }, JsonOptions));
-        Console.WriteLine(File.ReadAllText(outputPath));
+        BenchOutput.Write(outputPath, metrics);
         return 0;
     }
 
@@ -63,6 +60,4 @@ internal static class CoreSuite
         var report = summary.Reports.Single(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method);
         return Math.Round(report.ResultStatistics?.Mean ?? throw new InvalidOperationException($"{method} produced no result"), 1);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 }

@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using EdgeLB.Kubernetes.Configuration;
+using EdgeLB.Kubernetes.Informers;
+using EdgeLB.Kubernetes.Models;
+using EdgeLB.Kubernetes.Rest;
+using EdgeLB.Sandbox.ApiServer;
+
+namespace EdgeLB.Benchmarks.Control;
+
+/// <summary>
+/// `hack/bench.sh control`: 10,000 LoadBalancer Services against the in-memory API server, with the
+/// controller as its own process (`edgelb controller`) so its memory is its own. Measures the time
+/// until every Service shows an EXTERNAL-IP, the controller's peak RSS, and a restart: time to
+/// ready and how many assignments it changed.
+/// </summary>
+internal static class ControlSuite
+{
+    private const int Services = 10_000;
+
+    public static async Task<int> RunAsync(string edgelb, string outputPath)
+    {
+        await using var server = await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions
+        {
+            AutoCreateNamespaces = true,
+            HistoryLimit = 100_000,
+
+            // 10,000 LoadBalancer Services need more NodePorts than the default range has, as in a
+            // real cluster configured with a wider --service-node-port-range.
+            NodePortMin = 20000,
+            NodePortMax = 40000,
+        });
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"edgelb-bench-{Environment.ProcessId}", "kubeconfig");
+        server.WriteKubeconfig(kubeconfig);
+        using var client = new KubeApiClient(KubernetesClientConfiguration.ForServer(server.BaseAddress));
+        await client.CreateAsync(Resources.IPAddressPools, new IPAddressPool
+        {
+            Metadata = new ObjectMeta { Name = "bench", Namespace = "edgelb-system" },
+            Spec = new IPAddressPoolSpec { Addresses = ["198.18.0.0/16"] },
+        });
+
+        using var watching = new CancellationTokenSource();
+        var informer = new Informer<Service>(client, Resources.Services);
+        var informerRun = informer.RunAsync(watching.Token);
+        await informer.WaitForSyncAsync();
+
+        var firstPort = FreePort();
+        var controller = StartController(edgelb, kubeconfig, firstPort);
+        Process? second = null;
+        double createSeconds, allIpSeconds, peakRssMb, restartSeconds, secondRssMb;
+        int changed;
+        try
+        {
+            await WaitReadyAsync(firstPort, TimeSpan.FromMinutes(1));
+            var started = Stopwatch.StartNew();
+            await Parallel.ForAsync(0, Services, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+                await client.CreateAsync(Resources.Services, Service(i), ct));
+            createSeconds = started.Elapsed.TotalSeconds;
+            Console.WriteLine($"created {Services} Services in {createSeconds:F1} s; {WithIp(informer)} have an IP");
+            await WaitAsync(() => WithIp(informer) == Services, TimeSpan.FromMinutes(5), "every Service has an IP");
+            allIpSeconds = started.Elapsed.TotalSeconds;
+            var before = Snapshot(informer);
+            peakRssMb = PeakRssMb(controller);
+
+            await StopAsync(controller);
+            var restart = Stopwatch.StartNew();
+            var secondPort = FreePort();
+            second = StartController(edgelb, kubeconfig, secondPort);
+            await WaitReadyAsync(secondPort, TimeSpan.FromMinutes(2));
+            restartSeconds = restart.Elapsed.TotalSeconds;
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var after = Snapshot(informer);
+            changed = before.Count(kv => after.GetValueOrDefault(kv.Key) != kv.Value);
+            secondRssMb = PeakRssMb(second);
+        }
+        finally
+        {
+            await StopAsync(controller);
+            if (second is not null)
+            {
+                await StopAsync(second);
+            }
+
+            await watching.CancelAsync();
+            await informerRun.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        var metrics = new Dictionary<string, double>
+        {
+            ["services"] = Services,
+            ["create_seconds"] = Math.Round(createSeconds, 2),
+            ["seconds_to_all_external_ip"] = Math.Round(allIpSeconds, 2),
+            ["controller_peak_rss_mb"] = Math.Round(Math.Max(peakRssMb, secondRssMb), 1),
+            ["restart_seconds_to_ready"] = Math.Round(restartSeconds, 2),
+            ["restart_changed_assignments"] = changed,
+        };
+        BenchOutput.Write(outputPath, metrics);
+        return 0;
+    }
+
+    private static Service Service(int i) => new()
+    {
+        Metadata = new ObjectMeta { Name = $"svc-{i}", Namespace = $"ns-{i % 20}" },
+        Spec = new ServiceSpec { Type = "LoadBalancer", Selector = new Dictionary<string, string> { ["app"] = $"a{i}" }, Ports = [new ServicePort { Port = 80, Protocol = "TCP" }] },
+    };
+
+    private static int WithIp(Informer<Service> informer) =>
+        informer.Cache.List().Count(s => s.Status?.LoadBalancer?.Ingress is [_, ..]);
+
+    private static Dictionary<string, string?> Snapshot(Informer<Service> informer) =>
+        informer.Cache.List().ToDictionary(ObjectKey.Of, s => s.Status?.LoadBalancer?.Ingress is [var first, ..] ? first.Ip : null, StringComparer.Ordinal);
+
+    private static Process StartController(string edgelb, string kubeconfig, int port)
+    {
+        var psi = new ProcessStartInfo(edgelb) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "controller", "--kubeconfig", kubeconfig, "--http-listen", $"127.0.0.1:{port}", "--log-level", "Warning" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"controller: {e.Data}"); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task StopAsync(Process process)
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+        }
+    }
+
+    private static async Task WaitReadyAsync(int port, TimeSpan within)
+    {
+        using var http = new HttpClient();
+        await WaitAsync(
+            () =>
+            {
+                try
+                {
+                    return http.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz")).GetAwaiter().GetResult().IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            within,
+            "the controller is ready");
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan within, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed > within)
+            {
+                throw new TimeoutException($"timed out waiting until {what}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>VmHWM: the most resident memory the process ever had.</summary>
+    private static double PeakRssMb(Process process)
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+    }
+}
