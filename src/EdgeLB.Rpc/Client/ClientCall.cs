@@ -369,5 +369,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
         {
             // Already disposed: the call is over.
         }
+
+        // Cancelling the token only resets the stream if a read is pending; disposing an unfinished
+        // response always sends RST_STREAM(CANCEL), so the server stops now, not when we are disposed.
+        _response?.Dispose();
     }
 }

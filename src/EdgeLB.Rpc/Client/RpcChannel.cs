@@ -22,6 +22,9 @@ public sealed class RpcChannel : IDisposable
         Invoker = invoker;
     }
 
+    /// <summary>The server address calls go to.</summary>
+    public Uri Address => _address;
+
     internal RpcChannelOptions Options { get; }
 
     internal HttpMessageInvoker Invoker { get; }
