@@ -36,9 +36,10 @@ internal sealed class RequestStreamReader<T> : IRpcStreamReader<T>
         {
             _current = await MessageFramer.ReadAsync(_reader, _parser, _maxSize, token);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException && _requestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && _requestAborted.IsCancellationRequested))
         {
-            // Kestrel reports a reset stream as an I/O error on the body; to handlers it is cancellation.
+            // Kestrel reports a reset stream or a lost connection as an I/O error on the body, and
+            // may do so before RequestAborted fires; to handlers it is cancellation.
             throw new OperationCanceledException("The client cancelled the call.", ex, _callToken);
         }
 

@@ -151,13 +151,13 @@ internal sealed class ServerCall<TRequest, TResponse> : IRpcStreamWriter<TRespon
         {
             return (ex.Status, ex.Trailers);
         }
-        catch (Exception ex) when (_http.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException or ConnectionAbortedException)
-        {
-            return (new RpcStatus(StatusCode.Cancelled, "The client cancelled the call."), null);
-        }
         catch (OperationCanceledException) when (_deadlineExceeded)
         {
             return (new RpcStatus(StatusCode.DeadlineExceeded, "Deadline exceeded."), null);
+        }
+        catch (Exception ex) when (IsClientGone(ex))
+        {
+            return (new RpcStatus(StatusCode.Cancelled, "The client cancelled the call."), null);
         }
         catch (Exception ex)
         {
@@ -165,6 +165,14 @@ internal sealed class ServerCall<TRequest, TResponse> : IRpcStreamWriter<TRespon
             return (new RpcStatus(StatusCode.Unknown, "Exception was thrown by handler."), null);
         }
     }
+
+    /// <summary>True for the ways Kestrel and our reader report a reset stream or a lost connection.</summary>
+    private bool IsClientGone(Exception ex) => ex switch
+    {
+        IOException or ConnectionAbortedException => true,
+        OperationCanceledException oce => _cts.IsCancellationRequested || oce.CancellationToken == _cts.Token || _http.RequestAborted.IsCancellationRequested,
+        _ => false,
+    };
 
     private async Task FinishAsync(RpcStatus status, Metadata? trailers)
     {
