@@ -65,8 +65,22 @@ internal sealed class RpcTestServer : IAsyncDisposable
         builder.Services.AddSingleton<InteropService>();
         builder.Services.AddEdgeLbRpc(configure)
             .AddService(sp => sp.GetRequiredService<InteropService>().CreateDefinition())
+            .AddService(_ => StubbornService.CreateDefinition())
             .AddHealthService();
         var app = builder.Build();
+        // Plain HTTP answers without any grpc-status, for the client's HTTP status mapping.
+        app.Use((http, next) =>
+        {
+            const string Prefix = "/http-status/";
+            var path = http.Request.Path.Value ?? string.Empty;
+            if (!path.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                return next(http);
+            }
+
+            http.Response.StatusCode = int.Parse(path.AsSpan(Prefix.Length), System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        });
         app.UseEdgeLbRpc();
         await app.StartAsync();
         app.Services.GetRequiredService<HealthService>().SetStatus(string.Empty, ServingStatus.Serving);
