@@ -47,7 +47,17 @@ start_server() {
   exit 1
 }
 
-metric() { sed -E 's/.*: *([0-9.]+).*/\1/'; }
+# rate <json>: the first number (rps or msgs_per_sec); total <json>: calls/messages incl. warm-up.
+rate() { sed -E 's/^[^:]*: *([0-9.]+).*/\1/' <<<"$1"; }
+total() { sed -E 's/.*"total": *([0-9]+).*/\1/' <<<"$1"; }
+# Server CPU time (user+system, in clock ticks) from /proc, to compare servers per call under the
+# same grpc-js client regardless of how busy the machine is.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+cpu_us_per_call() { # <ticks before> <ticks after> <calls>
+  awk -v b="$1" -v a="$2" -v n="$3" -v hz="$hz" 'BEGIN { printf "%.1f", (a - b) * 1000000 / hz / (n > 0 ? n : 1) }'
+}
+node_bench() { node "$node_dir/bench.js" --protos "$work/protos" --seconds "$seconds" "$@"; }
 
 start_server ours dotnet "$bench_dll" rpc serve
 ours_port=$port
@@ -55,15 +65,33 @@ start_server grpcjs node "$node_dir/peer.js" server --protos "$work/protos"
 node_port=$port
 
 echo "bench rpc: our server on $ours_port, grpc-js server on $node_port; ${seconds}s per measurement" >&2
-unary_ours=$(dotnet "$bench_dll" rpc unary --target "http://127.0.0.1:$ours_port" --seconds "$seconds" --concurrency "$unary_c" | metric)
-stream_ours=$(dotnet "$bench_dll" rpc stream --target "http://127.0.0.1:$ours_port" --seconds "$seconds" --concurrency "$stream_c" | metric)
-unary_js_ours=$(node "$node_dir/bench.js" --protos "$work/protos" --target "127.0.0.1:$ours_port" --mode unary --seconds "$seconds" --concurrency "$unary_c" | metric)
-stream_js_ours=$(node "$node_dir/bench.js" --protos "$work/protos" --target "127.0.0.1:$ours_port" --mode stream --seconds "$seconds" --concurrency "$stream_c" | metric)
-unary_js=$(node "$node_dir/bench.js" --protos "$work/protos" --target "127.0.0.1:$node_port" --mode unary --seconds "$seconds" --concurrency "$unary_c" | metric)
-stream_js=$(node "$node_dir/bench.js" --protos "$work/protos" --target "127.0.0.1:$node_port" --mode stream --seconds "$seconds" --concurrency "$stream_c" | metric)
+ours_pid=${pids[0]}
+node_pid=${pids[1]}
+unary_ours=$(dotnet "$bench_dll" rpc unary --target "http://127.0.0.1:$ours_port" --seconds "$seconds" --concurrency "$unary_c" | sed -E 's/.*"rps": *([0-9.]+).*/\1/')
+stream_ours=$(dotnet "$bench_dll" rpc stream --target "http://127.0.0.1:$ours_port" --seconds "$seconds" --concurrency "$stream_c" | sed -E 's/.*"msgs_per_sec": *([0-9.]+).*/\1/')
+
+before=$(ticks "$ours_pid")
+out=$(node_bench --target "127.0.0.1:$ours_port" --mode unary --concurrency "$unary_c")
+unary_js_ours=$(rate "$out")
+cpu_unary_ours=$(cpu_us_per_call "$before" "$(ticks "$ours_pid")" "$(total "$out")")
+
+before=$(ticks "$ours_pid")
+out=$(node_bench --target "127.0.0.1:$ours_port" --mode stream --concurrency "$stream_c")
+stream_js_ours=$(rate "$out")
+cpu_stream_ours=$(cpu_us_per_call "$before" "$(ticks "$ours_pid")" "$(total "$out")")
+
+before=$(ticks "$node_pid")
+out=$(node_bench --target "127.0.0.1:$node_port" --mode unary --concurrency "$unary_c")
+unary_js=$(rate "$out")
+cpu_unary_js=$(cpu_us_per_call "$before" "$(ticks "$node_pid")" "$(total "$out")")
+
+before=$(ticks "$node_pid")
+out=$(node_bench --target "127.0.0.1:$node_port" --mode stream --concurrency "$stream_c")
+stream_js=$(rate "$out")
+cpu_stream_js=$(cpu_us_per_call "$before" "$(ticks "$node_pid")" "$(total "$out")")
 
 mkdir -p artifacts/bench
 cat >artifacts/bench/rpc.json <<JSON
-{"metrics": {"unary_rps_ours": $unary_ours, "unary_rps_grpcjs_to_ours": $unary_js_ours, "unary_rps_grpcjs": $unary_js, "stream_msgs_ours": $stream_ours, "stream_msgs_grpcjs_to_ours": $stream_js_ours, "stream_msgs_grpcjs": $stream_js, "seconds": $seconds, "unary_concurrency": $unary_c, "stream_concurrency": $stream_c}}
+{"metrics": {"unary_rps_ours": $unary_ours, "unary_rps_grpcjs_to_ours": $unary_js_ours, "unary_rps_grpcjs": $unary_js, "stream_msgs_ours": $stream_ours, "stream_msgs_grpcjs_to_ours": $stream_js_ours, "stream_msgs_grpcjs": $stream_js, "server_cpu_us_per_unary_ours": $cpu_unary_ours, "server_cpu_us_per_unary_grpcjs": $cpu_unary_js, "server_cpu_us_per_stream_msg_ours": $cpu_stream_ours, "server_cpu_us_per_stream_msg_grpcjs": $cpu_stream_js, "load_average": $(cut -d' ' -f1 /proc/loadavg), "seconds": $seconds, "unary_concurrency": $unary_c, "stream_concurrency": $stream_c}}
 JSON
 cat artifacts/bench/rpc.json

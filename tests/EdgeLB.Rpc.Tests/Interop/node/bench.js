@@ -4,7 +4,7 @@
 //   node bench.js --protos DIR --target HOST:PORT --mode unary|stream [--seconds S] [--concurrency C]
 //
 // Prints {"rps": N} (unary) or {"msgs_per_sec": N} (stream) for the measured window, after one
-// warm-up second, like the .NET runner (tests/EdgeLB.Benchmarks, `rpc unary|stream`).
+// warm-up second, like the .NET runner; "total" counts the warm-up too (for CPU per call) (tests/EdgeLB.Benchmarks, `rpc unary|stream`).
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -20,6 +20,7 @@ const Interop = grpc.loadPackageDefinition(def).edgelb.interop.v1.Interop;
 const client = new Interop(args.target, grpc.credentials.createInsecure());
 
 let count = 0;
+let total = 0;
 let measuring = false;
 const started = Date.now();
 const endAt = started + (seconds + 1) * 1000;
@@ -43,6 +44,7 @@ function unaryWorker() {
           reject(err);
           return;
         }
+        total++;
         if (measuring) count++;
         next();
       });
@@ -55,6 +57,7 @@ function streamWorker() {
   return new Promise((resolve) => {
     const call = client.ServerStream({ count: -1, payload_size: 32 });
     call.on('data', () => {
+      total++;
       if (measuring) count++;
     });
     call.on('error', () => resolve());
@@ -67,7 +70,7 @@ const worker = args.mode === 'stream' ? streamWorker : unaryWorker;
 Promise.all(Array.from({ length: concurrency }, worker)).then(() => {
   const elapsed = Math.min((Date.now() - windowStart) / 1000, seconds);
   const rate = Math.round(count / elapsed);
-  console.log(JSON.stringify(args.mode === 'stream' ? { msgs_per_sec: rate } : { rps: rate }));
+  console.log(JSON.stringify(args.mode === 'stream' ? { msgs_per_sec: rate, total } : { rps: rate, total }));
   client.close();
   process.exit(0);
 }, (e) => {
