@@ -21,7 +21,7 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         // Whatever the test did, the server must be idle and must not have logged an error.
-        Assert.Equal(0, await _server.WaitForIdleAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, await _server.WaitForIdleAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(0, _server.Interop.ActiveHandlers);
         Assert.True(_server.Log.Problems.IsEmpty, string.Join('\n', _server.Log.Problems));
         await _server.DisposeAsync();
@@ -313,13 +313,13 @@ public sealed class BadInputTests : IAsyncLifetime
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        var end = DateTime.UtcNow.AddSeconds(5);
+        var end = DateTime.UtcNow.AddSeconds(10);
         while (!condition() && DateTime.UtcNow < end)
         {
             await Task.Delay(20);
         }
 
-        Assert.True(condition(), "condition not reached in 5 s");
+        Assert.True(condition(), "condition not reached in 10 s");
     }
 
     private sealed class HalfFrameContent : HttpContent

@@ -50,7 +50,7 @@ public abstract class PeerClientRunFixture : IAsyncLifetime
     {
         Server = await RpcTestServer.StartAsync();
         Results = await RunAsync(Server.Address);
-        ActiveCallsAfterRun = await Server.WaitForIdleAsync(TimeSpan.FromSeconds(5));
+        ActiveCallsAfterRun = await Server.WaitForIdleAsync(TimeSpan.FromSeconds(10));
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();

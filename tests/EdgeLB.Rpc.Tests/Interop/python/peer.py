@@ -175,7 +175,7 @@ def run_client(m, target, health):
     missing = ch.unary_unary(path("NoSuchMethod"), ser, m.Empty.FromString)
 
     def wait_cancelled(before):
-        end = time.monotonic() + 3
+        end = time.monotonic() + 10
         while time.monotonic() < end:
             if stats(m.Empty(), timeout=5).cancelled > before:
                 return
@@ -237,9 +237,9 @@ def run_client(m, target, health):
     def s_deadline():
         before = stats(m.Empty(), timeout=5).cancelled
         start = time.monotonic()
-        expect_code(lambda: sleep(m.SleepRequest(milliseconds=5000), timeout=0.3),
+        expect_code(lambda: sleep(m.SleepRequest(milliseconds=10000), timeout=0.3),
                     grpc.StatusCode.DEADLINE_EXCEEDED, "Sleep past deadline")
-        expect(time.monotonic() - start < 2.5, "deadline took %.2fs" % (time.monotonic() - start))
+        expect(time.monotonic() - start < 4, "deadline took %.2fs" % (time.monotonic() - start))
         wait_cancelled(before)
 
     def s_cancel():
