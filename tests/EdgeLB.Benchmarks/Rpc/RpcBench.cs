@@ -57,6 +57,14 @@ internal static class RpcBench
 
     private static async Task ServeAsync()
     {
+        // Exceptions are the usual hidden cost on a hot path; count them for the report on exit.
+        long exceptions = 0;
+        var kinds = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        AppDomain.CurrentDomain.FirstChanceException += (_, e) =>
+        {
+            Interlocked.Increment(ref exceptions);
+            kinds.AddOrUpdate(e.Exception.GetType().Name + ": " + e.Exception.Message, 1, (_, n) => n + 1);
+        };
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.UseRpcProtocols()));
@@ -80,6 +88,11 @@ internal static class RpcBench
         // Run until the parent closes our stdin.
         await Console.In.ReadToEndAsync();
         await app.StopAsync();
+        await Console.Error.WriteLineAsync($"first-chance exceptions: {Interlocked.Read(ref exceptions)}");
+        foreach (var (kind, n) in kinds.OrderByDescending(k => k.Value).Take(5))
+        {
+            await Console.Error.WriteLineAsync($"  {n} x {kind}");
+        }
     }
 
     private static async Task<double> UnaryAsync(Uri target, double seconds, int concurrency)
