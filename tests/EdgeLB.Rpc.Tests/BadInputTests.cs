@@ -301,10 +301,10 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HandlerIgnoringDeadline_ClientStillGetsDeadlineExceeded()
+    public async Task BidiWaitingForInputPastDeadline_DeadlineExceeded()
     {
-        // Sleep honours its token, so use the raw path with a tiny grpc-timeout on a streaming call
-        // whose handler waits for input that never comes.
+        // The client opens a bidi call and never writes: the handler waits on its input until the
+        // deadline cancels it. (A handler that ignores cancellation: ClientStatusTests.)
         using var channel = _server.CreateChannel();
         using var call = channel.DuplexStreaming(InteropMethods.Bidi, CallOptions.FromTimeout(TimeSpan.FromMilliseconds(200)));
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync());
