@@ -23,8 +23,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
     private Task<HttpResponseMessage>? _sendTask;
     private HttpResponseMessage? _response;
     private PipeReader? _reader;
-    private RpcStatus? _status;
-    private Metadata? _trailers;
+    private Outcome? _outcome;
     private TResponse? _current;
     private volatile bool _deadlineExceeded;
     private ITimer? _deadlineTimer;
@@ -41,6 +40,10 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
             _userCancellation = options.CancellationToken.UnsafeRegister(static s => ((ClientCall<TRequest, TResponse>)s!).CancelCall(), this);
         }
     }
+
+    private RpcStatus? FinalStatus => Volatile.Read(ref _outcome)?.Status;
+
+    private Metadata? FinalTrailers => Volatile.Read(ref _outcome)?.Trailers;
 
     public TResponse Current => _current ?? throw new InvalidOperationException("MoveNextAsync has not returned true.");
 
@@ -59,8 +62,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
             timeout = deadline - _channel.Options.TimeProvider.GetUtcNow();
             if (timeout <= TimeSpan.Zero)
             {
-                _status = new RpcStatus(StatusCode.DeadlineExceeded, "The deadline passed before the call started.");
-                _trailers = new Metadata();
+                SetStatus(new RpcStatus(StatusCode.DeadlineExceeded, "The deadline passed before the call started."), new Metadata());
                 return;
             }
         }
@@ -102,14 +104,14 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
             : default;
         try
         {
-            if (_status is null && _reader is null)
+            if (FinalStatus is null && _reader is null)
             {
                 await ReceiveHeadersAsync();
             }
 
-            if (_status is { } done)
+            if (FinalStatus is { } done)
             {
-                return done.Code == StatusCode.OK ? false : throw new RpcException(done, _trailers);
+                return done.Code == StatusCode.OK ? false : throw new RpcException(done, FinalTrailers);
             }
 
             var message = await MessageFramer.ReadAsync(_reader!, _method.ResponseParser, _channel.Options.MaxReceiveMessageSize, _cts.Token);
@@ -127,7 +129,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
         catch (RpcException ex)
         {
             // Framing errors are ours to report; make sure the server stops sending too.
-            if (_status is null)
+            if (FinalStatus is null)
             {
                 SetStatus(ex.Status, ex.Trailers);
                 CancelCall();
@@ -159,13 +161,13 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
         return message;
     }
 
-    public RpcStatus GetStatus() => _status ?? throw new InvalidOperationException("The call has not finished yet.");
+    public RpcStatus GetStatus() => FinalStatus ?? throw new InvalidOperationException("The call has not finished yet.");
 
-    public Metadata GetTrailers() => _status is null ? throw new InvalidOperationException("The call has not finished yet.") : _trailers!;
+    public Metadata GetTrailers() => FinalStatus is null ? throw new InvalidOperationException("The call has not finished yet.") : FinalTrailers!;
 
     public async Task<Metadata> GetResponseHeadersAsync()
     {
-        if (_response is null && _status is null)
+        if (_response is null && FinalStatus is null)
         {
             try
             {
@@ -195,11 +197,11 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
     /// <summary>Turns a failure while sending or receiving into the call's status.</summary>
     public RpcException Fail(Exception ex)
     {
-        if (_status is { } existing)
+        if (FinalStatus is { } existing)
         {
             return existing.Code == StatusCode.OK
                 ? new RpcException(new RpcStatus(StatusCode.Internal, "The call already finished."), innerException: ex)
-                : new RpcException(existing, _trailers, ex);
+                : new RpcException(existing, FinalTrailers, ex);
         }
 
         RpcStatus status;
@@ -224,7 +226,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
 
         SetStatus(status, new Metadata());
         CancelCall();
-        return new RpcException(status, _trailers, ex);
+        return new RpcException(status, FinalTrailers, ex);
     }
 
     public void Dispose()
@@ -234,7 +236,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
             return;
         }
 
-        if (_status is null)
+        if (FinalStatus is null)
         {
             // Abandoned mid-call: reset the stream with CANCEL so the server stops.
             SetStatus(new RpcStatus(StatusCode.Cancelled, "The call was disposed before it finished."), new Metadata());
@@ -338,13 +340,12 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
 
     private void SetStatus(RpcStatus status, Metadata trailers)
     {
-        if (_status is not null)
+        // Reader, writer, deadline timer and Dispose may all try to end the call; the first one wins.
+        if (Interlocked.CompareExchange(ref _outcome, new Outcome(status, trailers), null) is not null)
         {
             return;
         }
 
-        _trailers = trailers;
-        _status = status;
         _deadlineTimer?.Dispose();
         if (status.Code != StatusCode.OK)
         {
@@ -374,4 +375,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
         // response always sends RST_STREAM(CANCEL), so the server stops now, not when we are disposed.
         _response?.Dispose();
     }
+
+    /// <summary>How the call ended: set once, atomically.</summary>
+    private sealed record Outcome(RpcStatus Status, Metadata Trailers);
 }
