@@ -129,4 +129,57 @@ public sealed class OwnInteropTests(OurServerFixture fixture) : IClassFixture<Ou
         await call.RequestStream.CompleteAsync();
         Assert.False(await call.ResponseStream.MoveNextAsync());
     }
+
+    [Fact]
+    public async Task ClientStreamToUnknownMethod_WritesAndResponseReportUnimplemented()
+    {
+        var missing = new Method<EchoRequest, Summary>(MethodType.ClientStreaming, InteropMethods.Service, "NoSuchStream", EchoRequest.Parser, Summary.Parser);
+        using var channel = Server.CreateChannel();
+        using var call = channel.ClientStreaming(missing, CallOptions.FromTimeout(TimeSpan.FromSeconds(10)));
+        RpcException? writeFailure = null;
+        for (var i = 0; i < 200 && writeFailure is null; i++)
+        {
+            try
+            {
+                await call.RequestStream.WriteAsync(new EchoRequest { Message = "x" });
+                await Task.Delay(10);
+            }
+            catch (RpcException ex)
+            {
+                writeFailure = ex;
+            }
+        }
+
+        var response = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Equal(StatusCode.Unimplemented, response.StatusCode);
+        Assert.NotNull(writeFailure);
+        Assert.Equal(StatusCode.Unimplemented, writeFailure.StatusCode);
+    }
+
+    [Fact]
+    public async Task DuplexToUnknownMethod_WriteWithoutReading_ReportsUnimplemented()
+    {
+        // Nobody reads the responses, so only the write path can learn the server's answer.
+        var missing = new Method<EchoRequest, EchoReply>(MethodType.DuplexStreaming, InteropMethods.Service, "NoSuchBidi", EchoRequest.Parser, EchoReply.Parser);
+        using var channel = Server.CreateChannel();
+        using var call = channel.DuplexStreaming(missing, CallOptions.FromTimeout(TimeSpan.FromSeconds(10)));
+        RpcException? writeFailure = null;
+        for (var i = 0; i < 200 && writeFailure is null; i++)
+        {
+            try
+            {
+                await call.RequestStream.WriteAsync(new EchoRequest { Message = "x" });
+                await Task.Delay(10);
+            }
+            catch (RpcException ex)
+            {
+                writeFailure = ex;
+            }
+        }
+
+        Assert.NotNull(writeFailure);
+        Assert.Equal(StatusCode.Unimplemented, writeFailure.StatusCode);
+        var read = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNextAsync());
+        Assert.Equal(StatusCode.Unimplemented, read.StatusCode);
+    }
 }

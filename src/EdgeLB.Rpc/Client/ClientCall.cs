@@ -194,6 +194,32 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
         return metadata;
     }
 
+    /// <summary>
+    /// Turns a failed request write into the call's status. A write usually fails because the server
+    /// already ended the call; if it did so in the response headers (an HTTP error or Trailers-Only,
+    /// e.g. UNIMPLEMENTED), that status is the one worth reporting.
+    /// </summary>
+    public async Task<RpcException> FailWriteAsync(Exception ex)
+    {
+        if (FinalStatus is null && _sendTask is { } send)
+        {
+            try
+            {
+                var response = await send.WaitAsync(TimeSpan.FromSeconds(1));
+                if (ImmediateStatus(response, out var trailers) is { } immediate)
+                {
+                    SetStatus(immediate, trailers);
+                }
+            }
+            catch (Exception ignored) when (ignored is HttpRequestException or IOException or OperationCanceledException or TimeoutException)
+            {
+                // No answer to learn from: report the write failure itself.
+            }
+        }
+
+        return Fail(ex);
+    }
+
     /// <summary>Turns a failure while sending or receiving into the call's status.</summary>
     public RpcException Fail(Exception ex)
     {
@@ -261,18 +287,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
     {
         var response = await _sendTask!;
         _response = response;
-        if (response.StatusCode != HttpStatusCode.OK)
+        if (ImmediateStatus(response, out var headerTrailers) is { } immediate)
         {
-            var status = ReadStatus(response.Headers, out var headerTrailers)
-                ?? new RpcStatus(StatusMapping.FromHttpStatus(response.StatusCode), $"Bad gRPC response: HTTP status {(int)response.StatusCode}.");
-            SetStatus(status, headerTrailers);
-            return;
-        }
-
-        if (ReadStatus(response.Headers, out var trailersOnly) is { } immediate)
-        {
-            // Trailers-Only: the status came with the headers and there is no body.
-            SetStatus(immediate, trailersOnly);
+            SetStatus(immediate, headerTrailers);
             return;
         }
 
@@ -286,6 +303,21 @@ internal sealed class ClientCall<TRequest, TResponse> : IRpcStreamReader<TRespon
 
         var stream = await response.Content.ReadAsStreamAsync(_cts.Token);
         _reader = PipeReader.Create(stream);
+    }
+
+    /// <summary>
+    /// The status a response carries in its headers: a non-200 HTTP status (mapped when there is no
+    /// grpc-status) or Trailers-Only. Null when the status will come in the trailers.
+    /// </summary>
+    private static RpcStatus? ImmediateStatus(HttpResponseMessage response, out Metadata trailers)
+    {
+        var status = ReadStatus(response.Headers, out trailers);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return status ?? new RpcStatus(StatusMapping.FromHttpStatus(response.StatusCode), $"Bad gRPC response: HTTP status {(int)response.StatusCode}.");
+        }
+
+        return status;
     }
 
     private static RpcStatus? ReadStatus(HttpHeaders headers, out Metadata metadata)

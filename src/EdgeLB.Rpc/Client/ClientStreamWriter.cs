@@ -48,7 +48,7 @@ internal sealed class ClientStreamWriter<TRequest, TResponse> : IClientStreamWri
         }
         catch (Exception ex)
         {
-            throw _call.Fail(ex);
+            throw await _call.FailWriteAsync(ex);
         }
         finally
         {
@@ -73,7 +73,7 @@ internal sealed class ClientStreamWriter<TRequest, TResponse> : IClientStreamWri
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException)
         {
-            throw _call.Fail(ex);
+            throw await _call.FailWriteAsync(ex);
         }
         finally
         {
