@@ -1,0 +1,25 @@
+namespace EdgeLB.Rpc;
+
+/// <summary>gRPC status codes; the numbers are fixed by the gRPC specification (doc/statuscodes.md).</summary>
+#pragma warning disable CA1008 // OK = 0 is the specification's name for the zero value.
+public enum StatusCode
+#pragma warning restore CA1008
+{
+    OK = 0,
+    Cancelled = 1,
+    Unknown = 2,
+    InvalidArgument = 3,
+    DeadlineExceeded = 4,
+    NotFound = 5,
+    AlreadyExists = 6,
+    PermissionDenied = 7,
+    ResourceExhausted = 8,
+    FailedPrecondition = 9,
+    Aborted = 10,
+    OutOfRange = 11,
+    Unimplemented = 12,
+    Internal = 13,
+    Unavailable = 14,
+    DataLoss = 15,
+    Unauthenticated = 16,
+}
