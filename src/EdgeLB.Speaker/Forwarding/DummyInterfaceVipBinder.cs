@@ -20,6 +20,11 @@ namespace EdgeLB.Speaker.Forwarding;
 /// At start the interface is deleted and created again, which drops every VIP left by a crashed
 /// run; a revoke deletes the one address.
 /// </para>
+/// <para>
+/// Kernels built without the dummy driver (some minimal VM kernels) get an <c>ifb</c> device
+/// instead: equally inert (NOARP, never transmits routed traffic), and just as good at holding
+/// local addresses.
+/// </para>
 /// </summary>
 internal sealed class DummyInterfaceVipBinder(ICommandRunner runner, ForwardingOptions options) : IVipBinder
 {
@@ -29,7 +34,17 @@ internal sealed class DummyInterfaceVipBinder(ICommandRunner runner, ForwardingO
     {
         // Absent after a clean stop or on a fresh node; only a failure to create it is an error.
         await runner.RunAsync("ip", ["link", "del", _link], null, cancellationToken);
-        await RunCheckedAsync(["link", "add", _link, "type", "dummy"], cancellationToken);
+        var added = await runner.RunAsync("ip", ["link", "add", _link, "type", "dummy"], null, cancellationToken);
+        if (!added.Succeeded && added.StandardError.Contains("Unknown device type", StringComparison.Ordinal))
+        {
+            added = await runner.RunAsync("ip", ["link", "add", _link, "type", "ifb"], null, cancellationToken);
+        }
+
+        if (!added.Succeeded)
+        {
+            throw new InvalidOperationException($"ip link add {_link} failed: {added.StandardError.Trim()}");
+        }
+
         await RunCheckedAsync(["link", "set", _link, "up"], cancellationToken);
         if (options.ManageSysctls)
         {

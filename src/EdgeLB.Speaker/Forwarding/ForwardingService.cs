@@ -132,6 +132,20 @@ internal sealed class ForwardingService : IForwarder
 
     public IReadOnlyList<BackendHealthReport> HealthSnapshot() => _health.Snapshot();
 
+    /// <summary>The pool of a forwarded VIP:port (selection counts, slots), or null.</summary>
+    internal BackendPool? GetPool(VipPort vip)
+    {
+        _gate.Wait();
+        try
+        {
+            return _pools.GetValueOrDefault(vip);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _health.Changed -= OnHealthChanged;

@@ -126,6 +126,7 @@ internal sealed partial class HealthChecker : IBackendHealth, IDisposable
         private readonly HealthChecker _owner;
         private readonly HealthStateMachine _machine;
         private readonly CircuitBreakerStateProvider _circuit = new();
+        private readonly CircuitBreakerManualControl _manual = new();
         private readonly CancellationTokenSource _stop = new();
         private readonly ResiliencePipeline _breaker;
         private ITimer? _timer;
@@ -149,6 +150,7 @@ internal sealed partial class HealthChecker : IBackendHealth, IDisposable
                     SamplingDuration = o.BreakerSamplingDuration,
                     BreakDuration = o.BreakerBreakDuration,
                     StateProvider = _circuit,
+                    ManualControl = _manual,
                     ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is SocketException or TimeoutRejectedException or OperationCanceledException),
                     OnOpened = args =>
                     {
@@ -241,6 +243,12 @@ internal sealed partial class HealthChecker : IBackendHealth, IDisposable
             if (failure is not null)
             {
                 HealthLog.CheckFailed(_owner._logger, Target, failure);
+            }
+            else if (_circuit.CircuitState is CircuitState.Open or CircuitState.HalfOpen)
+            {
+                // An open circuit keeps the backend out of selection, so no trial connect would ever
+                // close it; a passing active check is that trial.
+                await _manual.CloseAsync(CancellationToken.None);
             }
 
             bool changed;
