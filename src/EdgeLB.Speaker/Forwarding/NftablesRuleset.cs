@@ -42,10 +42,11 @@ internal static class NftablesRuleset
         sb.Append("table inet ").Append(table).Append(" {}\n");
         sb.Append("delete table inet ").Append(table).Append('\n');
         sb.Append("table inet ").Append(table).Append(" {\n");
-        foreach (var (chain, hook) in new[] { ("prerouting", "prerouting"), ("output", "output") })
+        // "dstnat" is -100; nft 1.0.6 accepts the name only on the prerouting hook.
+        foreach (var hook in new[] { "prerouting", "output" })
         {
-            sb.Append("  chain ").Append(chain).Append(" {\n");
-            sb.Append("    type nat hook ").Append(hook).Append(" priority dstnat; policy accept;\n");
+            sb.Append("  chain ").Append(hook).Append(" {\n");
+            sb.Append("    type nat hook ").Append(hook).Append(" priority -100; policy accept;\n");
             foreach (var r in rules)
             {
                 sb.Append("    ").Append(r).Append('\n');

@@ -194,6 +194,33 @@ public sealed class ForwardingLab : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Starts <paramref name="count"/> UDP flows and counts the answering backends. The client
+    /// sockets stay open until all flows ran, so no two flows share a source port.
+    /// </summary>
+    internal async Task<Dictionary<string, int>> UdpFlowsAsync(IPAddress vip, int port, int count)
+    {
+        var clients = new List<Socket>();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var c = ClientSockets.Create(vip.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                clients.Add(c);
+                c.Connect(new IPEndPoint(vip, port));
+                var name = await UdpNameAsync(vip, port, c);
+                counts[name] = counts.GetValueOrDefault(name) + 1;
+            }
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+
+        return counts;
+    }
+
     internal static async Task<byte[]> ReadToEndAsync(Socket s, CancellationToken cancellationToken)
     {
         using var ms = new MemoryStream();

@@ -51,7 +51,7 @@ public sealed class UserspaceForwardingTests(ForwardingLab lab)
         await fwd.Service.SetBackendsAsync(vip, lab.BackendList(TestBackend.HttpPort), ServiceForwardingOptions.Default, default);
 
         // Least-connections over live flows: 60 flows that all stay open split exactly 20/20/20.
-        var counts = await CountNamesAsync(() => lab.UdpNameAsync(lab.Vip4, 53), 60);
+        var counts = await lab.UdpFlowsAsync(lab.Vip4, 53, 60);
         Assert.Equal(3, counts.Count);
         Assert.All(counts.Values, c => Assert.Equal(20, c));
 
@@ -229,7 +229,7 @@ public sealed class UserspaceForwardingTests(ForwardingLab lab)
         await fwd.Service.SetBackendsAsync(udp, lab.BackendList(TestBackend.HttpPort, ipv6: true), ServiceForwardingOptions.Default, default);
 
         var tcpCounts = await CountNamesAsync(() => lab.GetNameAsync(lab.Vip6), 30);
-        var udpCounts = await CountNamesAsync(() => lab.UdpNameAsync(lab.Vip6, 53), 30);
+        var udpCounts = await lab.UdpFlowsAsync(lab.Vip6, 53, 30);
 
         Assert.Equal("b1-v6,b2-v6,b3-v6", Names(tcpCounts));
         Assert.All(tcpCounts.Values, c => Assert.Equal(10, c));
