@@ -73,7 +73,7 @@ internal static class NftablesRuleset
 
     /// <summary>Counts the forwarding rules a script carries (for logs and tests).</summary>
     public static int CountRules(string script) =>
-        script.Split('\n').Count(l => l.Contains(" dnat ", StringComparison.Ordinal)) / 2;
+        script.Split('\n').Count(l => l.Contains(" dnat ip to ", StringComparison.Ordinal) || l.Contains(" dnat ip6 to ", StringComparison.Ordinal)) / 2;
 
     private static string? Rule(BackendPool pool)
     {

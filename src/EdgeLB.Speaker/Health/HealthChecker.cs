@@ -178,8 +178,11 @@ internal sealed partial class HealthChecker : IBackendHealth, IDisposable
 
         public bool IsAvailable => Volatile.Read(ref _available);
 
-        public void Start() =>
-            _timer = _owner._time.CreateTimer(static s => ((Entry)s!).Tick(), this, TimeSpan.Zero, _owner._options.Interval);
+        public void Start()
+        {
+            _timer = _owner._time.CreateTimer(static s => ((Entry)s!).Tick(), this, _owner._options.Interval, _owner._options.Interval);
+            Tick();
+        }
 
         public void Stop() => Dispose();
 
@@ -219,7 +222,8 @@ internal sealed partial class HealthChecker : IBackendHealth, IDisposable
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stop.Token);
             try
             {
-                failure = await _owner._probe.ProbeAsync(Target, linked.Token);
+                // Continue on the thread that completed the probe, so a controllable clock sees the result at once.
+                failure = await _owner._probe.ProbeAsync(Target, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -248,7 +252,8 @@ internal sealed partial class HealthChecker : IBackendHealth, IDisposable
             {
                 // An open circuit keeps the backend out of selection, so no trial connect would ever
                 // close it; a passing active check is that trial.
-                await _manual.CloseAsync(CancellationToken.None);
+                await _manual.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+                Reevaluate("active check passed");
             }
 
             bool changed;
