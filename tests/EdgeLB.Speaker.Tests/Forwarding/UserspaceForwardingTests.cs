@@ -120,8 +120,9 @@ public sealed class UserspaceForwardingTests(ForwardingLab lab)
         var restartedUtc = DateTimeOffset.UtcNow;
         victim.Start();
         var up = await WaitForAsync(transitions, t => t.Target.ToString() == victimTarget && t.Available, TimeSpan.FromSeconds(3));
-        // Up after `rise` passing checks: at least (rise - 1) intervals, at most rise intervals plus one.
-        Assert.InRange(up.At - restartedUtc, health.Interval * (health.Rise - 1), health.Interval * (health.Rise + 1) + TimeSpan.FromMilliseconds(200));
+        // Up after `rise` passing checks: at least (rise - 1) intervals after the restart; the upper
+        // bound leaves room for a loaded CI machine.
+        Assert.InRange(up.At - restartedUtc, health.Interval * (health.Rise - 1), health.Interval * (health.Rise + 2) + TimeSpan.FromMilliseconds(500));
         var after = await CountNamesAsync(() => lab.GetNameAsync(lab.Vip4), 30);
         Assert.True(after.GetValueOrDefault("b3") > 0, "restarted backend takes connections again");
     }
@@ -280,7 +281,7 @@ public sealed class UserspaceForwardingTests(ForwardingLab lab)
 
         // The sweeper starts the drain clock on its next pass and ends the connection a timeout later.
         var buffer = new byte[16];
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(8));
         var clock = Stopwatch.StartNew();
         var ended = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
@@ -291,7 +292,8 @@ public sealed class UserspaceForwardingTests(ForwardingLab lab)
             throw new IOException("closed");
         });
         Assert.IsNotType<OperationCanceledException>(ended);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(3.5));
+        // Sweeps run once a second: drain starts within 1 s and ends 1-2 s later (plus load slack).
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(6));
     }
 
     [NetnsFact]
