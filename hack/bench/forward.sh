@@ -107,7 +107,7 @@ start_host() { # start_host <name> <args...>; sets host_pid
   # The fifo held open keeps the host's stdin open until we close it.
   # shellcheck disable=SC2034 # the descriptor only needs to stay open
   exec {fd}<>"$work/$name.in"
-  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=${INLINE_COMPLETIONS:-0} DOTNET_TieredPGO=1 DOTNET_gcServer=0 DOTNET_GCgen0size=${GEN0SIZE:-0x400000} \
+  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=${INLINE_COMPLETIONS:-1} DOTNET_TieredPGO=1 DOTNET_gcServer=0 DOTNET_GCgen0size=${GEN0SIZE:-0x400000} \
     ip netns exec "$p-fwd" dotnet "$work/host/EdgeLB.Benchmarks.dll" forward-host "$@" <"$work/$name.in" >"$work/$name.out" 2>&1 &
   host_pid=$!; pids+=($!)
   for _ in $(seq 100); do grep -q '^ready' "$work/$name.out" 2>/dev/null && return 0; sleep 0.1; done
