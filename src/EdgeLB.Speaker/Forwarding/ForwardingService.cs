@@ -89,7 +89,18 @@ internal sealed class ForwardingService : IForwarder
                 _pools[vip] = pool;
             }
 
-            await _plane.ApplyAsync(pool, cancellationToken);
+            try
+            {
+                await _plane.ApplyAsync(pool, cancellationToken);
+            }
+            catch when (isNew)
+            {
+                // A port that could not be forwarded (for example already bound) must not stay
+                // half-registered: undo the pool, its health tracking and the address reference.
+                await RollBackAsync(vip, pool);
+                throw;
+            }
+
             ForwardingLog.BackendsSet(_logger, vip, slots.Length);
         }
         finally
@@ -131,6 +142,22 @@ internal sealed class ForwardingService : IForwarder
     }
 
     public IReadOnlyList<BackendHealthReport> HealthSnapshot() => _health.Snapshot();
+
+    private async Task RollBackAsync(VipPort vip, BackendPool pool)
+    {
+        _pools.Remove(vip);
+        foreach (var s in pool.Slots)
+        {
+            s.Removed = true;
+            s.Health.Dispose();
+        }
+
+        if (--_addressRefs[vip.Address] == 0)
+        {
+            _addressRefs.Remove(vip.Address);
+            await _binder.RemoveAsync(vip.Address, CancellationToken.None);
+        }
+    }
 
     /// <summary>The pool of a forwarded VIP:port (selection counts, slots), or null.</summary>
     internal BackendPool? GetPool(VipPort vip)

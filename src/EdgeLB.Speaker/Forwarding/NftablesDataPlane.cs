@@ -97,7 +97,7 @@ internal sealed class NftablesDataPlane : IDataPlane
         {
             await RenderAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
         {
             ForwardingLog.NftFailed(_logger, ex);
         }

@@ -317,6 +317,24 @@ public sealed class UserspaceForwardingTests(ForwardingLab lab)
         await Assert.ThrowsAnyAsync<Exception>(() => lab.GetNameAsync(lab.Vip4, cancellationToken: shortly.Token));
     }
 
+    [NetnsFact]
+    public async Task PortAlreadyInUse_FailsClearly_AndLeavesNothingBehind()
+    {
+        await using var fwd = await StartAsync();
+        var vip = new VipPort(lab.Vip4, 80, ForwardProtocol.Tcp);
+        using var squatter = lab.ForwarderSockets.Create(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        squatter.EnableFreeBind();
+        squatter.Bind(new IPEndPoint(lab.Vip4, 80));
+        squatter.Listen();
+
+        var error = await Assert.ThrowsAsync<SocketException>(() => fwd.Service.SetBackendsAsync(vip, lab.BackendList(TestBackend.HttpPort), ServiceForwardingOptions.Default, default));
+
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+        Assert.Empty(fwd.Service.Forwarded);
+        Assert.Empty(fwd.Service.HealthSnapshot());
+        Assert.DoesNotContain(lab.Vip4.ToString(), await lab.Forwarder.RunAsync("ip", "-o", "addr", "show", "dev", "edgelb0"), StringComparison.Ordinal);
+    }
+
     private async Task<LabForwarder> StartAsync(HealthCheckOptions? health = null, ForwardingOptions? forwarding = null)
     {
         lab.ResetBackends();
