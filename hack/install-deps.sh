@@ -15,6 +15,7 @@ need tshark tshark
 need nft nftables
 need haproxy haproxy
 need wrk wrk
+need nginx nginx  # fast HTTP backends for hack/bench/forward.sh
 need python3 python3
 need node nodejs
 need npm npm

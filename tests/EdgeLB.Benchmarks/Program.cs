@@ -2,15 +2,19 @@ using BenchmarkDotNet.Running;
 using EdgeLB.Benchmarks.Announce;
 using EdgeLB.Benchmarks.Control;
 using EdgeLB.Benchmarks.Core;
+using EdgeLB.Benchmarks.Forwarding;
 using EdgeLB.Benchmarks.Rpc;
 
 // A suite name runs that suite for hack/bench.sh; anything else goes to BenchmarkDotNet's own switcher.
+// forward-host is the forwarder as its own process inside the lab's forwarder namespace, so its
+// CPU time and memory can be measured like HAProxy's.
 return args switch
 {
     ["core", var output] => CoreSuite.Run(output),
     ["announce", .. var rest] => await AnnounceBenchmark.RunAsync(rest),
     ["control", var edgelb, var output] => await ControlSuite.RunAsync(edgelb, output),
     ["rpc", .. var rest] => await RpcBench.RunAsync(rest),
+    ["forward-host", .. var rest] => await ForwardHost.RunAsync(rest),
     _ => Run(args),
 };
 
