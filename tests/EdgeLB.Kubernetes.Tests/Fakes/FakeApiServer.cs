@@ -47,6 +47,9 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// <summary>A watch from a compacted resourceVersion gets 200 + an ERROR event instead of HTTP 410.</summary>
     public bool GoneAsErrorEvent { get; set; }
 
+    /// <summary>Every continue token is answered with 410 Expired.</summary>
+    public bool ExpireContinueTokens { get; set; }
+
     public string? LastAuthorization { get; private set; }
 
     public string? LastClientCertificateSubject { get; private set; }
@@ -129,6 +132,14 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 _failures.Enqueue((code, retryAfter));
             }
+        }
+    }
+
+    public void ClearFailures()
+    {
+        lock (_gate)
+        {
+            _failures.Clear();
         }
     }
 
@@ -581,7 +592,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             if (cont.Length > 0)
             {
                 var p = cont.Split(':');
-                expired = long.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture) < _compactedRv;
+                expired = ExpireContinueTokens || long.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture) < _compactedRv;
                 rv = p[0];
                 start = all.FindIndex(kv => string.CompareOrdinal(kv.Key, p[1]) > 0);
                 if (start < 0)
