@@ -31,6 +31,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private WebApplication? _app;
     private long _rv = 100;
     private long _compactedRv;
+    private int _inFlight;
 
     private FakeApiServer()
     {
@@ -76,6 +77,20 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Requests being answered now (a watch counts only until its headers are sent).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public int RequestCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _requests.Count;
+            }
+        }
+    }
+
     public int ActiveWatches
     {
         get
@@ -105,7 +120,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             }
         }));
         var app = builder.Build();
-        app.Run(server.HandleAsync);
+        app.Run(server.HandleCountedAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
@@ -313,6 +328,34 @@ public sealed class FakeApiServer : IAsyncDisposable
         503 => "ServiceUnavailable",
         _ => "Unknown",
     };
+
+    private async Task HandleCountedAsync(HttpContext ctx)
+    {
+        Interlocked.Increment(ref _inFlight);
+        var counted = true;
+        ctx.Response.OnStarting(() =>
+        {
+            if (counted && ctx.Request.Query["watch"].Count > 0)
+            {
+                counted = false;
+                Interlocked.Decrement(ref _inFlight);
+            }
+
+            return Task.CompletedTask;
+        });
+        try
+        {
+            await HandleAsync(ctx);
+        }
+        finally
+        {
+            if (counted)
+            {
+                counted = false;
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+    }
 
     private async Task HandleAsync(HttpContext ctx)
     {
