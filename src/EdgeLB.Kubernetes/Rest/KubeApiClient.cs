@@ -391,19 +391,17 @@ public sealed class KubeApiClient : IDisposable
         byte[]? body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
         var mediaType = content?.Headers.ContentType;
         content?.Dispose();
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            using var response = await SendAsync(() => Request(method, path, body is null ? null : Content(body, mediaType!)), idempotent, streaming: false, linked.Token);
-            await EnsureSuccessAsync(response, operation, linked.Token);
-            await using var stream = await response.Content.ReadAsStreamAsync(linked.Token);
-            return await JsonSerializer.DeserializeAsync(stream, typeInfo, linked.Token)
+            using var response = await SendAsync(() => Request(method, path, body is null ? null : Content(body, mediaType!)), idempotent, streaming: false, cancellationToken);
+            await EnsureSuccessAsync(response, operation, cancellationToken);
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken)
                 ?? throw new KubernetesApiException($"{operation}: empty response body");
         }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (TimeoutException ex)
         {
-            throw new TimeoutException($"{operation}: no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", ex);
+            throw new TimeoutException($"{operation}: {ex.Message}", ex);
         }
         catch (JsonException ex)
         {
@@ -444,8 +442,31 @@ public sealed class KubeApiClient : IDisposable
         }
     }
 
-    /// <summary>One request; on 401 with refreshable credentials, one more with fresh ones.</summary>
+    /// <summary>
+    /// One attempt, bounded by the request timeout (watches are not: they end by the server's
+    /// timeoutSeconds or the informer's idle timer).
+    /// </summary>
     private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken)
+    {
+        if (streaming)
+        {
+            return await SendAuthenticatedAsync(build, streaming, cancellationToken);
+        }
+
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await SendAuthenticatedAsync(build, streaming, linked.Token);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", ex);
+        }
+    }
+
+    /// <summary>One request; on 401 with refreshable credentials, one more with fresh ones.</summary>
+    private async Task<HttpResponseMessage> SendAuthenticatedAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken)
     {
         var completion = streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead;
         var credential = await _credentials.GetAsync(cancellationToken);
@@ -533,7 +554,7 @@ public sealed class KubeApiClient : IDisposable
                 { Result: { } r } => IsRetryable(r.StatusCode),
 
                 // A connection that failed may have delivered the request; only replay what is safe to replay.
-                { Exception: HttpRequestException } => args.Context.Properties.GetValue(IdempotentKey, defaultValue: false),
+                { Exception: HttpRequestException or TimeoutException } => args.Context.Properties.GetValue(IdempotentKey, defaultValue: false),
                 _ => false,
             }),
             DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),

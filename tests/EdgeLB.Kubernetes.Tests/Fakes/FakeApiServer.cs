@@ -48,6 +48,9 @@ public sealed class FakeApiServer : IAsyncDisposable
     /// <summary>A watch from a compacted resourceVersion gets 200 + an ERROR event instead of HTTP 410.</summary>
     public bool GoneAsErrorEvent { get; set; }
 
+    /// <summary>Every non-watch answer is delayed this long.</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
     /// <summary>Every continue token is answered with 410 Expired.</summary>
     public bool ExpireContinueTokens { get; set; }
 
@@ -370,6 +373,11 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 failure = _failures.Dequeue();
             }
+        }
+
+        if (ResponseDelay > TimeSpan.Zero && req.Query["watch"].Count == 0)
+        {
+            await Task.Delay(ResponseDelay);
         }
 
         if (AcceptedTokens is { } accepted)

@@ -122,6 +122,20 @@ public sealed class KubeApiClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SlowServer_TimesOutPerAttempt_AndIdempotentCallsRetry()
+    {
+        using var client = FakeApi.Client(_server, new KubeApiOptions { RequestTimeout = TimeSpan.FromMilliseconds(200), MaxRetryAttempts = 1, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
+        _server.ResponseDelay = TimeSpan.FromSeconds(1);
+        var ex = await Assert.ThrowsAsync<TimeoutException>(() => client.GetAsync(Resources.Services, "shop", "web"));
+        Assert.StartsWith("get services shop/web: no answer within 0.2 s", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _server.RequestCount);
+
+        // A create is not replayed: the first attempt may have been applied.
+        await Assert.ThrowsAsync<TimeoutException>(() => client.CreateAsync(Resources.Services, NewService("slow")));
+        Assert.Equal(3, _server.RequestCount);
+    }
+
+    [Fact]
     public async Task Invalid_CarriesCauses()
     {
         _server.FailNext(1, 422);
