@@ -300,6 +300,24 @@ public sealed class InformerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClusterScopedResource_IsKeyedByName()
+    {
+        _server.Put("v1/nodes", null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "n1", ["labels"] = new JsonObject { ["edge"] = "true" } } });
+        var informer = new Informer<Node>(_client, Resources.Nodes, Fast);
+        var handler = new RecordingHandler<Node>();
+        informer.AddHandler(handler);
+        _run = informer.RunAsync(_stop.Token);
+        await informer.WaitForSyncAsync(_stop.Token);
+        Assert.Equal("true", informer.Cache.Get("n1")!.Metadata.Labels!["edge"]);
+        _server.Put("v1/nodes", null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "n2" } });
+        _server.Remove("v1/nodes", null, "n1");
+        await WaitUntil(() => informer.Cache.Keys().SequenceEqual(["n2"], StringComparer.Ordinal), "n2 only");
+        await WaitUntil(() => handler.Log.Count == 3, "three notifications");
+        Assert.Equal(["add n1", "add n2", "delete n1"], handler.Log.Select(l => $"{l.Kind} {l.Key}").ToArray());
+        Assert.Empty(handler.Violations);
+    }
+
+    [Fact]
     public void ServiceModel_ReadsStatusAndSpecFields()
     {
         var json = """{"metadata":{"name":"a"},"spec":{"type":"LoadBalancer","healthCheckNodePort":31000,"externalTrafficPolicy":"Local","selector":{"app":"web"},"ports":[{"port":53,"protocol":"UDP","nodePort":30053,"targetPort":53}]},"status":{"loadBalancer":{"ingress":[{"ip":"198.18.0.10","ipMode":"VIP","ports":[{"port":53,"protocol":"UDP"}]}]},"conditions":[{"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z","reason":"r","message":"m"}]}}""";
