@@ -106,7 +106,7 @@ public sealed class LeaderElectorTests : IAsyncLifetime
     private JsonObject Lease() => _server.Snapshot("coordination.k8s.io/v1/leases")["edgelb-system/edgelb-controller"];
 
     [Fact]
-    public async Task TwoCandidates_ExactlyOneLeads_AndCrashHandsOverWithinOneLeaseDuration()
+    public async Task TwoCandidates_ExactlyOneLeads_CrashHandsOverWithinLeaseDurationPlusTwoRetries()
     {
         var a = Candidate("a", releaseOnCancel: false);
         var b = Candidate("b");
