@@ -1,0 +1,8 @@
+namespace EdgeLB.Sandbox.ApiServer;
+
+internal enum WatchEventType
+{
+    Added,
+    Modified,
+    Deleted,
+}
