@@ -19,7 +19,7 @@ public sealed class EventRecorder : IDisposable
     public const string Normal = "Normal";
     public const string Warning = "Warning";
 
-    private readonly KubeApiClient _client;
+    private readonly IKubeApi _client;
     private readonly EventRecorderOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -27,7 +27,7 @@ public sealed class EventRecorder : IDisposable
     private readonly Dictionary<string, LinkedListNode<Entry>> _byKey = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _lru = new();
 
-    public EventRecorder(KubeApiClient client, EventRecorderOptions options, ILogger? logger = null, TimeProvider? time = null)
+    public EventRecorder(IKubeApi client, EventRecorderOptions options, ILogger? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);

@@ -16,7 +16,7 @@ namespace EdgeLB.Kubernetes.Informers;
 public sealed class Informer<T>
     where T : class, IKubernetesObject
 {
-    private readonly KubeApiClient _client;
+    private readonly IKubeApi _client;
     private readonly ResourceDescriptor<T> _resource;
     private readonly InformerOptions _options;
     private readonly TimeProvider _time;
@@ -30,7 +30,7 @@ public sealed class Informer<T>
     private long _lists;
     private long _watches;
 
-    public Informer(KubeApiClient client, ResourceDescriptor<T> resource, InformerOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
+    public Informer(IKubeApi client, ResourceDescriptor<T> resource, InformerOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(resource);

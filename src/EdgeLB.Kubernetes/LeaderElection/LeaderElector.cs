@@ -15,7 +15,7 @@ namespace EdgeLB.Kubernetes.LeaderElection;
 /// </summary>
 public sealed class LeaderElector
 {
-    private readonly KubeApiClient _client;
+    private readonly IKubeApi _client;
     private readonly LeaderElectionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -26,7 +26,7 @@ public sealed class LeaderElector
     private string? _reportedLeader;
     private volatile bool _leading;
 
-    public LeaderElector(KubeApiClient client, LeaderElectionOptions options, ILogger? logger = null, TimeProvider? time = null)
+    public LeaderElector(IKubeApi client, LeaderElectionOptions options, ILogger? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);

@@ -20,7 +20,7 @@ namespace EdgeLB.Kubernetes.Rest;
 /// jitter, Retry-After honoured, bounded attempts); a 401 re-reads rotating credentials once;
 /// every other failure becomes a typed <see cref="KubernetesApiException"/>.
 /// </summary>
-public sealed class KubeApiClient : IDisposable
+public sealed class KubeApiClient : IKubeApi, IDisposable
 {
     private static readonly ResiliencePropertyKey<bool> IdempotentKey = new("edgelb.idempotent");
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
@@ -61,21 +61,21 @@ public sealed class KubeApiClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    public Task<T> GetAsync<T>(ResourceDescriptor<T> resource, string? @namespace, string name, CancellationToken cancellationToken = default)
+    public Task<T> GetAsync<T>(ResourceDescriptor<T> resource, string? ns, string name, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var path = resource.PathFor(@namespace, name);
-        return SendForObjectAsync(HttpMethod.Get, path, null, resource.TypeInfo, $"get {resource} {Describe(@namespace, name)}", idempotent: true, cancellationToken);
+        var path = resource.PathFor(ns, name);
+        return SendForObjectAsync(HttpMethod.Get, path, null, resource.TypeInfo, $"get {resource} {Describe(ns, name)}", idempotent: true, cancellationToken);
     }
 
     /// <summary>Like <see cref="GetAsync{T}"/>, but null when the object does not exist.</summary>
-    public async Task<T?> TryGetAsync<T>(ResourceDescriptor<T> resource, string? @namespace, string name, CancellationToken cancellationToken = default)
+    public async Task<T?> TryGetAsync<T>(ResourceDescriptor<T> resource, string? ns, string name, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
     {
         try
         {
-            return await GetAsync(resource, @namespace, name, cancellationToken);
+            return await GetAsync(resource, ns, name, cancellationToken);
         }
         catch (KubernetesNotFoundException)
         {
@@ -83,8 +83,8 @@ public sealed class KubeApiClient : IDisposable
         }
     }
 
-    /// <summary>One page of a list. <paramref name="namespace"/> null lists across all namespaces.</summary>
-    public Task<KubeList<T>> ListAsync<T>(ResourceDescriptor<T> resource, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>One page of a list. <paramref name="ns"/> null lists across all namespaces.</summary>
+    public Task<KubeList<T>> ListAsync<T>(ResourceDescriptor<T> resource, string? ns, ListOptions? options = null, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
     {
         ArgumentNullException.ThrowIfNull(resource);
@@ -96,19 +96,19 @@ public sealed class KubeApiClient : IDisposable
             .Add("continue", options.Continue)
             .Add("resourceVersion", options.ResourceVersion)
             .Add("resourceVersionMatch", string.IsNullOrEmpty(options.ResourceVersion) ? null : options.ResourceVersionMatch);
-        var path = resource.PathFor(@namespace) + query;
-        return SendForObjectAsync(HttpMethod.Get, path, null, resource.ListTypeInfo, $"list {resource}{(string.IsNullOrEmpty(@namespace) ? "" : " in " + @namespace)}", idempotent: true, cancellationToken);
+        var path = resource.PathFor(ns) + query;
+        return SendForObjectAsync(HttpMethod.Get, path, null, resource.ListTypeInfo, $"list {resource}{(string.IsNullOrEmpty(ns) ? "" : " in " + ns)}", idempotent: true, cancellationToken);
     }
 
     /// <summary>
     /// Every page of a list, as one list carrying the first page's resourceVersion. When a continue
     /// token expires midway (410), falls back to a single unpaginated list, as client-go's pager does.
     /// </summary>
-    public async Task<KubeList<T>> ListAllAsync<T>(ResourceDescriptor<T> resource, string? @namespace, ListOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<KubeList<T>> ListAllAsync<T>(ResourceDescriptor<T> resource, string? ns, ListOptions? options = null, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
     {
         options ??= new ListOptions();
-        var first = await ListAsync(resource, @namespace, options with { Continue = null }, cancellationToken);
+        var first = await ListAsync(resource, ns, options with { Continue = null }, cancellationToken);
         if (string.IsNullOrEmpty(first.Metadata.Continue))
         {
             return first;
@@ -121,7 +121,7 @@ public sealed class KubeApiClient : IDisposable
             while (!string.IsNullOrEmpty(next))
             {
                 // The continue token pins the resourceVersion; sending one as well is an error.
-                var page = await ListAsync(resource, @namespace, options with { Continue = next, ResourceVersion = null, ResourceVersionMatch = null }, cancellationToken);
+                var page = await ListAsync(resource, ns, options with { Continue = next, ResourceVersion = null, ResourceVersionMatch = null }, cancellationToken);
                 items.AddRange(page.Items);
                 next = page.Metadata.Continue;
             }
@@ -129,7 +129,7 @@ public sealed class KubeApiClient : IDisposable
         catch (KubernetesGoneException)
         {
             KubernetesLog.ContinueExpired(_logger, resource.ToString());
-            return await ListAsync(resource, @namespace, options with { Continue = null, Limit = null }, cancellationToken);
+            return await ListAsync(resource, ns, options with { Continue = null, Limit = null }, cancellationToken);
         }
 
         return first with { Items = items, Metadata = first.Metadata with { Continue = null, RemainingItemCount = null } };
@@ -153,11 +153,11 @@ public sealed class KubeApiClient : IDisposable
     public Task<T> UpdateStatusAsync<T>(ResourceDescriptor<T> resource, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject => PutAsync(resource, obj, "status", cancellationToken);
 
-    public async Task DeleteAsync<T>(ResourceDescriptor<T> resource, string? @namespace, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task DeleteAsync<T>(ResourceDescriptor<T> resource, string? ns, string name, DeleteOptions? options = null, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var path = resource.PathFor(@namespace, name);
+        var path = resource.PathFor(ns, name);
         byte[]? content = null;
         if (options is not null)
         {
@@ -192,13 +192,13 @@ public sealed class KubeApiClient : IDisposable
         }
 
         using var response = await SendAsync(() => Request(HttpMethod.Delete, path, content is null ? null : Content(content, "application/json")), idempotent: true, streaming: false, cancellationToken);
-        await EnsureSuccessAsync(response, $"delete {resource} {Describe(@namespace, name)}", cancellationToken);
+        await EnsureSuccessAsync(response, $"delete {resource} {Describe(ns, name)}", cancellationToken);
     }
 
     /// <summary>PATCH with the given body. <paramref name="subresource"/> "status" patches only the status.</summary>
     public Task<T> PatchAsync<T>(
         ResourceDescriptor<T> resource,
-        string? @namespace,
+        string? ns,
         string name,
         PatchType type,
         JsonNode patch,
@@ -218,7 +218,7 @@ public sealed class KubeApiClient : IDisposable
         var query = new QueryBuilder()
             .Add("fieldManager", fieldManager)
             .Add("force", force is null ? null : force.Value ? "true" : "false");
-        var path = resource.PathFor(@namespace, name, subresource) + query;
+        var path = resource.PathFor(ns, name, subresource) + query;
         var mediaType = type switch
         {
             PatchType.Merge => "application/merge-patch+json",
@@ -230,7 +230,7 @@ public sealed class KubeApiClient : IDisposable
 
         // A merge patch that names a resourceVersion is an optimistic-concurrency check: safe to retry.
         var idempotent = type == PatchType.Apply || patch["metadata"]?["resourceVersion"] is not null;
-        return SendForObjectAsync(HttpMethod.Patch, path, Content(body, mediaType), resource.TypeInfo, $"patch {resource} {Describe(@namespace, name)}{(subresource is null ? "" : "/" + subresource)}", idempotent, cancellationToken);
+        return SendForObjectAsync(HttpMethod.Patch, path, Content(body, mediaType), resource.TypeInfo, $"patch {resource} {Describe(ns, name)}{(subresource is null ? "" : "/" + subresource)}", idempotent, cancellationToken);
     }
 
     /// <summary>
@@ -256,7 +256,7 @@ public sealed class KubeApiClient : IDisposable
     /// </summary>
     public async Task<T> PatchStatusWithRetryAsync<T>(
         ResourceDescriptor<T> resource,
-        string? @namespace,
+        string? ns,
         string name,
         Func<T, JsonNode?> buildPatch,
         int maxAttempts = 5,
@@ -267,7 +267,7 @@ public sealed class KubeApiClient : IDisposable
         return await ConflictRetry.RunAsync(
             async ct =>
             {
-                var current = await GetAsync(resource, @namespace, name, ct);
+                var current = await GetAsync(resource, ns, name, ct);
                 var status = buildPatch(current);
                 if (status is null)
                 {
@@ -279,7 +279,7 @@ public sealed class KubeApiClient : IDisposable
                     ["metadata"] = new JsonObject { ["resourceVersion"] = current.Metadata.ResourceVersion },
                     ["status"] = status,
                 };
-                return await PatchAsync(resource, @namespace, name, PatchType.Merge, patch, "status", cancellationToken: ct);
+                return await PatchAsync(resource, ns, name, PatchType.Merge, patch, "status", cancellationToken: ct);
             },
             maxAttempts,
             _time,
@@ -302,7 +302,7 @@ public sealed class KubeApiClient : IDisposable
     /// </summary>
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(
         ResourceDescriptor<T> resource,
-        string? @namespace,
+        string? ns,
         WatchOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
@@ -316,7 +316,7 @@ public sealed class KubeApiClient : IDisposable
             .Add("resourceVersion", options.ResourceVersion)
             .Add("allowWatchBookmarks", options.AllowWatchBookmarks ? "true" : null)
             .Add("timeoutSeconds", options.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var path = resource.PathFor(@namespace) + query;
+        var path = resource.PathFor(ns) + query;
         using var response = await SendOnceAsync(() => Request(HttpMethod.Get, path, null), streaming: true, cancellationToken);
         await EnsureSuccessAsync(response, $"watch {resource}", cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -391,19 +391,17 @@ public sealed class KubeApiClient : IDisposable
         byte[]? body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
         var mediaType = content?.Headers.ContentType;
         content?.Dispose();
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            using var response = await SendAsync(() => Request(method, path, body is null ? null : Content(body, mediaType!)), idempotent, streaming: false, linked.Token);
-            await EnsureSuccessAsync(response, operation, linked.Token);
-            await using var stream = await response.Content.ReadAsStreamAsync(linked.Token);
-            return await JsonSerializer.DeserializeAsync(stream, typeInfo, linked.Token)
+            using var response = await SendAsync(() => Request(method, path, body is null ? null : Content(body, mediaType!)), idempotent, streaming: false, cancellationToken);
+            await EnsureSuccessAsync(response, operation, cancellationToken);
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken)
                 ?? throw new KubernetesApiException($"{operation}: empty response body");
         }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (TimeoutException ex)
         {
-            throw new TimeoutException($"{operation}: no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", ex);
+            throw new TimeoutException($"{operation}: {ex.Message}", ex);
         }
         catch (JsonException ex)
         {
@@ -444,8 +442,31 @@ public sealed class KubeApiClient : IDisposable
         }
     }
 
-    /// <summary>One request; on 401 with refreshable credentials, one more with fresh ones.</summary>
+    /// <summary>
+    /// One attempt, bounded by the request timeout (watches are not: they end by the server's
+    /// timeoutSeconds or the informer's idle timer).
+    /// </summary>
     private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken)
+    {
+        if (streaming)
+        {
+            return await SendAuthenticatedAsync(build, streaming, cancellationToken);
+        }
+
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await SendAuthenticatedAsync(build, streaming, linked.Token);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", ex);
+        }
+    }
+
+    /// <summary>One request; on 401 with refreshable credentials, one more with fresh ones.</summary>
+    private async Task<HttpResponseMessage> SendAuthenticatedAsync(Func<HttpRequestMessage> build, bool streaming, CancellationToken cancellationToken)
     {
         var completion = streaming ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead;
         var credential = await _credentials.GetAsync(cancellationToken);
@@ -533,7 +554,7 @@ public sealed class KubeApiClient : IDisposable
                 { Result: { } r } => IsRetryable(r.StatusCode),
 
                 // A connection that failed may have delivered the request; only replay what is safe to replay.
-                { Exception: HttpRequestException } => args.Context.Properties.GetValue(IdempotentKey, defaultValue: false),
+                { Exception: HttpRequestException or TimeoutException } => args.Context.Properties.GetValue(IdempotentKey, defaultValue: false),
                 _ => false,
             }),
             DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
@@ -577,8 +598,8 @@ public sealed class KubeApiClient : IDisposable
         return wait > _options.RetryMaxDelay ? _options.RetryMaxDelay : wait;
     }
 
-    private static string Describe(string? @namespace, string? name) =>
-        string.IsNullOrEmpty(@namespace) ? name ?? "" : $"{@namespace}/{name}";
+    private static string Describe(string? ns, string? name) =>
+        string.IsNullOrEmpty(ns) ? name ?? "" : $"{ns}/{name}";
 
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
 }

@@ -105,6 +105,17 @@ public sealed class ExecPluginTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task V1Beta1Plugin_IsAccepted()
+    {
+        Plugin("echo '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"beta\"}}'");
+        var path = Config("bin/plugin.sh").Replace("client.authentication.k8s.io/v1\n", "client.authentication.k8s.io/v1beta1\n", StringComparison.Ordinal);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("client.authentication.k8s.io/v1\n", "client.authentication.k8s.io/v1beta1\n", StringComparison.Ordinal));
+        using var client = new KubeApiClient(KubeConfigLoader.Load(new KubeConfigOptions { Path = path }));
+        await client.GetAsync(Resources.Nodes, null, "n1");
+        Assert.Equal("Bearer beta", _server.LastAuthorization);
+    }
+
+    [Fact]
     public async Task ClientCertificate_FromPlugin_IsPresented()
     {
         using var ca = TestCertificates.CreateCa();

@@ -31,6 +31,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private WebApplication? _app;
     private long _rv = 100;
     private long _compactedRv;
+    private int _inFlight;
 
     private FakeApiServer()
     {
@@ -46,6 +47,12 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     /// <summary>A watch from a compacted resourceVersion gets 200 + an ERROR event instead of HTTP 410.</summary>
     public bool GoneAsErrorEvent { get; set; }
+
+    /// <summary>Every non-watch answer is delayed this long.</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
+    /// <summary>Every continue token is answered with 410 Expired.</summary>
+    public bool ExpireContinueTokens { get; set; }
 
     public string? LastAuthorization { get; private set; }
 
@@ -69,6 +76,20 @@ public sealed class FakeApiServer : IAsyncDisposable
             lock (_gate)
             {
                 return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Requests being answered now (a watch counts only until its headers are sent).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public int RequestCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _requests.Count;
             }
         }
     }
@@ -102,7 +123,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             }
         }));
         var app = builder.Build();
-        app.Run(server.HandleAsync);
+        app.Run(server.HandleCountedAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
@@ -129,6 +150,14 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 _failures.Enqueue((code, retryAfter));
             }
+        }
+    }
+
+    public void ClearFailures()
+    {
+        lock (_gate)
+        {
+            _failures.Clear();
         }
     }
 
@@ -303,6 +332,34 @@ public sealed class FakeApiServer : IAsyncDisposable
         _ => "Unknown",
     };
 
+    private async Task HandleCountedAsync(HttpContext ctx)
+    {
+        Interlocked.Increment(ref _inFlight);
+        var counted = true;
+        ctx.Response.OnStarting(() =>
+        {
+            if (counted && ctx.Request.Query["watch"].Count > 0)
+            {
+                counted = false;
+                Interlocked.Decrement(ref _inFlight);
+            }
+
+            return Task.CompletedTask;
+        });
+        try
+        {
+            await HandleAsync(ctx);
+        }
+        finally
+        {
+            if (counted)
+            {
+                counted = false;
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+    }
+
     private async Task HandleAsync(HttpContext ctx)
     {
         var req = ctx.Request;
@@ -316,6 +373,11 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 failure = _failures.Dequeue();
             }
+        }
+
+        if (ResponseDelay > TimeSpan.Zero && req.Query["watch"].Count == 0)
+        {
+            await Task.Delay(ResponseDelay);
         }
 
         if (AcceptedTokens is { } accepted)
@@ -581,7 +643,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             if (cont.Length > 0)
             {
                 var p = cont.Split(':');
-                expired = long.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture) < _compactedRv;
+                expired = ExpireContinueTokens || long.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture) < _compactedRv;
                 rv = p[0];
                 start = all.FindIndex(kv => string.CompareOrdinal(kv.Key, p[1]) > 0);
                 if (start < 0)

@@ -1,0 +1,99 @@
+using EdgeLB.Kubernetes.Events;
+using EdgeLB.Kubernetes.Models;
+using EdgeLB.Kubernetes.Rest;
+using EdgeLB.Kubernetes.Tests.Fakes;
+using EdgeLB.Testing;
+
+namespace EdgeLB.Kubernetes.Tests.Events;
+
+public sealed class EventRecorderTests : IAsyncLifetime
+{
+    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+    private FakeApiServer _server = null!;
+    private KubeApiClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeApiServer.StartAsync();
+        _client = FakeApi.Client(_server, time: _clock);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private static Service Svc(string name) => new() { Metadata = new ObjectMeta { Name = name, Namespace = "shop", Uid = $"uid-{name}" } };
+
+    private IDictionary<string, System.Text.Json.Nodes.JsonObject> Events() => _server.Snapshot("v1/events");
+
+    [Fact]
+    public async Task SameReasonAndMessage_IncrementsCount_InsteadOfNewEvents()
+    {
+        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller", Host = "node-1" });
+        var first = await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100");
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100");
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        var third = await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100");
+
+        var stored = Assert.Single(Events()).Value;
+        Assert.Equal(3, stored["count"]!.GetValue<int>());
+        Assert.Equal("2026-03-01T12:00:00Z", stored["firstTimestamp"]!.GetValue<string>());
+        Assert.Equal("2026-03-01T12:01:00Z", stored["lastTimestamp"]!.GetValue<string>());
+        Assert.Equal("Service", stored["involvedObject"]!["kind"]!.GetValue<string>());
+        Assert.Equal("edgelb-controller", stored["source"]!["component"]!.GetValue<string>());
+        Assert.Equal(first!.Metadata.Name, third!.Metadata.Name);
+        Assert.Equal(3, third.Count);
+        Assert.Equal(2, _server.Requests.Count(r => r.StartsWith("PATCH /api/v1/namespaces/shop/events/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task DifferentMessageOrObject_CreatesSeparateEvents()
+    {
+        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller" });
+        await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100");
+        await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.101");
+        await recorder.RecordAsync(Svc("api"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100");
+        await recorder.RecordAsync(Svc("web"), EventRecorder.Warning, "IPAllocated", "Assigned IP 198.18.0.100");
+        Assert.Equal(4, Events().Count);
+    }
+
+    [Fact]
+    public async Task CacheIsBounded_EvictedEntriesStartNewEvents()
+    {
+        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "c", CacheSize = 2 });
+        await recorder.RecordAsync(Svc("a"), EventRecorder.Normal, "R", "m");
+        await recorder.RecordAsync(Svc("b"), EventRecorder.Normal, "R", "m");
+        await recorder.RecordAsync(Svc("c"), EventRecorder.Normal, "R", "m");
+        Assert.Equal(2, recorder.CachedCount);
+
+        // "a" was evicted: recording it again creates a second Event instead of patching the first.
+        await recorder.RecordAsync(Svc("a"), EventRecorder.Normal, "R", "m");
+        Assert.Equal(4, Events().Count);
+        Assert.Equal(2, recorder.CachedCount);
+    }
+
+    [Fact]
+    public async Task ExpiredEvent_IsCreatedAgain()
+    {
+        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "c" });
+        var first = await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "R", "m");
+        _server.Remove("v1/events", "shop", first!.Metadata.Name!);
+        _clock.Advance(TimeSpan.FromMilliseconds(5));
+        var second = await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "R", "m");
+        Assert.NotNull(second);
+        Assert.Equal(1, second.Count);
+        Assert.Single(Events());
+    }
+
+    [Fact]
+    public async Task ApiFailure_IsLoggedNotThrown()
+    {
+        using var client = FakeApi.Client(_server, new KubeApiOptions { MaxRetryAttempts = 0 }, _clock);
+        using var recorder = new EventRecorder(client, new EventRecorderOptions { Component = "c" });
+        _server.FailNext(1, 403);
+        Assert.Null(await recorder.RecordAsync(Svc("web"), EventRecorder.Warning, "R", "m"));
+    }
+}
