@@ -65,8 +65,22 @@ internal sealed class ServiceAddressIndex
     }
 
     /// <summary>Node ports held by Services other than <paramref name="key"/>.</summary>
-    public HashSet<int> PortsOfOthers(string key) => [.. _portOwners.Where(o => o.Value != key).Select(o => o.Key)];
+    public Taken<int> PortsOfOthers(string key) => new(_portOwners, key);
 
     /// <summary>Cluster IPs held by Services other than <paramref name="key"/>.</summary>
-    public HashSet<string> IpsOfOthers(string key) => _ipOwners.Where(o => o.Value != key).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+    public Taken<string> IpsOfOthers(string key) => new(_ipOwners, key);
+
+    /// <summary>
+    /// What one write may not take: whatever another Service holds, plus what this write took
+    /// already. A view, so a write costs nothing in the number of stored Services.
+    /// </summary>
+    internal sealed class Taken<T>(Dictionary<T, string> owners, string self)
+        where T : notnull
+    {
+        private readonly HashSet<T> _mine = [];
+
+        public bool Contains(T item) => _mine.Contains(item) || (owners.TryGetValue(item, out var owner) && owner != self);
+
+        public void Add(T item) => _mine.Add(item);
+    }
 }

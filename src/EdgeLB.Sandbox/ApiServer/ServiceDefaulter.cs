@@ -214,7 +214,7 @@ internal sealed class ServiceDefaulter
         }
     }
 
-    private int Allocate(HashSet<int> used)
+    private int Allocate(ServiceAddressIndex.Taken<int> used)
     {
         var span = _nodePortMax - _nodePortMin + 1;
         var start = Random.Shared.Next(span);
@@ -324,7 +324,7 @@ internal sealed class ServiceDefaulter
         spec["ipFamilies"] = new JsonArray(families.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray());
     }
 
-    private static string AllocateIp(AddressRange range, HashSet<string> taken)
+    private static string AllocateIp(AddressRange range, ServiceAddressIndex.Taken<string> taken)
     {
         for (var offset = AddressRange.FirstOffset; offset <= range.LastOffset && offset < AddressRange.FirstOffset + 1_000_000; offset++)
         {
