@@ -144,8 +144,8 @@ public sealed class ManifestTests
         Assert.Contains(container["ports"]!.AsArray(), p => (long)p!["containerPort"]! == 7474 && (string?)p["name"] == (string?)container["readinessProbe"]!["httpGet"]!["port"]);
         Assert.Equal("7474", (string?)template["metadata"]!["annotations"]!["prometheus.io/port"]);
 
-        var mount = Assert.Single(container["volumeMounts"]!.AsArray())!;
-        Assert.Equal("/var/run/secrets/edgelb", (string?)mount["mountPath"]);
+        var mount = Assert.Single(container["volumeMounts"]!.AsArray(), m => (string?)m!["mountPath"] == "/var/run/secrets/edgelb")!;
+        Assert.True((bool)mount["readOnly"]!);
         var volume = pod["volumes"]!.AsArray().Single(v => (string?)v!["name"] == (string?)mount["name"])!;
         var token = Assert.Single(volume["projected"]!["sources"]!.AsArray())!["serviceAccountToken"]!;
         Assert.Equal("edgelb", (string?)token["audience"]);
