@@ -216,7 +216,12 @@ public class ControllerTests
         await lab.CreateServiceAsync("web");
         await lab.WaitForIpAsync("web");
         using var http = new HttpClient();
-        var text = await http.GetStringAsync(new Uri(controller.HttpAddress!, "/metrics"));
+        var text = string.Empty;
+
+        // The reconcile that wrote the IP records its duration just after the write.
+        await Eventually.TrueAsync(
+            async () => (text = await http.GetStringAsync(new Uri(controller.HttpAddress!, "/metrics"))).Contains("edgelb_reconcile_duration_seconds_count", StringComparison.Ordinal),
+            "the reconcile is measured");
         Assert.Contains("edgelb_pool_addresses{family=\"IPv4\",pool=\"lan\"} 4", text, StringComparison.Ordinal);
         Assert.Contains("edgelb_pool_addresses_in_use{family=\"IPv4\",pool=\"lan\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("edgelb_leader 1", text, StringComparison.Ordinal);
