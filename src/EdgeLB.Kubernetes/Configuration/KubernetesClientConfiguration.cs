@@ -8,7 +8,7 @@ namespace EdgeLB.Kubernetes.Configuration;
 /// <summary>How to reach and authenticate to one API server: from a kubeconfig or from inside a Pod.</summary>
 public sealed class KubernetesClientConfiguration
 {
-    /// <summary>The API server's base address, e.g. https://10.96.0.1:443.</summary>
+    /// <summary>The API server's base address, e.g. https://198.19.0.1:443.</summary>
     public required Uri Server { get; init; }
 
     /// <summary>The default namespace (the context's, or the Pod's own); "default" when none is set.</summary>

@@ -49,12 +49,12 @@ public sealed class InClusterConfigTests : IDisposable
     {
         using var ca = TestCertificates.CreateCa();
         WriteAccount(TestCertificates.CertPem(ca), ns: null);
-        Assert.Equal("default", InClusterConfig.Load(Options("10.96.0.1", "6443")).Namespace);
+        Assert.Equal("default", InClusterConfig.Load(Options("198.19.0.1", "6443")).Namespace);
     }
 
     [Theory]
     [InlineData("", "443", "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must both be set")]
-    [InlineData("10.96.0.1", "https", "KUBERNETES_SERVICE_PORT \"https\" is not a port number")]
+    [InlineData("198.19.0.1", "https", "KUBERNETES_SERVICE_PORT \"https\" is not a port number")]
     public void Load_BadEnvironment_Fails(string host, string port, string problem)
     {
         var ex = Assert.Throws<KubeConfigException>(() => InClusterConfig.Load(Options(host, port)));
@@ -64,7 +64,7 @@ public sealed class InClusterConfigTests : IDisposable
     [Fact]
     public void Load_NoToken_NamesFile()
     {
-        var ex = Assert.Throws<KubeConfigException>(() => InClusterConfig.Load(Options("10.96.0.1", "443")));
+        var ex = Assert.Throws<KubeConfigException>(() => InClusterConfig.Load(Options("198.19.0.1", "443")));
         Assert.Equal($"in-cluster: token file {Path.Combine(_dir.Path, "token")} not found", ex.Message);
     }
 
@@ -72,7 +72,7 @@ public sealed class InClusterConfigTests : IDisposable
     public void Load_BadCa_NamesFile()
     {
         WriteAccount("garbage");
-        var ex = Assert.Throws<KubeConfigException>(() => InClusterConfig.Load(Options("10.96.0.1", "443")));
+        var ex = Assert.Throws<KubeConfigException>(() => InClusterConfig.Load(Options("198.19.0.1", "443")));
         Assert.StartsWith($"in-cluster: CA file {Path.Combine(_dir.Path, "ca.crt")}: ", ex.Message, StringComparison.Ordinal);
     }
 
