@@ -11,6 +11,28 @@ internal static class SocketOptionsExtensions
     private const int Ipv6Freebind = 78;
 
     /// <summary>
+    /// A socket bound to a VIP:port (address reuse and free bind on), disposed again if binding fails.
+    /// TCP and UDP frontends both start this way.
+    /// </summary>
+    public static Socket CreateBoundToVip(this ISocketFactory sockets, VipPort vip, SocketType type, ProtocolType protocol)
+    {
+        ArgumentNullException.ThrowIfNull(sockets);
+        var socket = sockets.Create(vip.Address.AddressFamily, type, protocol);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.EnableFreeBind();
+            socket.Bind(vip.EndPoint);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Lets a listener bind to the VIP even in the instant before the address is on the dummy
     /// interface, so the order of address and listener changes never fails a bind.
     /// </summary>

@@ -28,13 +28,9 @@ internal sealed class TcpFrontend : IDisposable
         _buffers = buffers;
         _time = time;
         _logger = logger;
-        var vip = pool.Vip;
-        _listener = sockets.Create(vip.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener = sockets.CreateBoundToVip(pool.Vip, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            _listener.EnableFreeBind();
-            _listener.Bind(vip.EndPoint);
             _listener.Listen(options.ListenBacklog);
         }
         catch

@@ -33,19 +33,7 @@ internal sealed class UdpFrontend : IDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        var vip = pool.Vip;
-        _socket = sockets.Create(vip.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            _socket.EnableFreeBind();
-            _socket.Bind(vip.EndPoint);
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
-        }
+        _socket = sockets.CreateBoundToVip(pool.Vip, SocketType.Dgram, ProtocolType.Udp);
 
         _ = ReceiveLoopAsync();
     }
