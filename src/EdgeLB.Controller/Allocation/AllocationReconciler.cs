@@ -157,12 +157,11 @@ internal sealed class AllocationReconciler
             }
         }
 
-        var name = key;
         await WriteStatusAsync(service, result.Addresses, result.Pool, cancellationToken);
         if (result.Changed && result.Addresses.Count > 0)
         {
             var addresses = string.Join(", ", result.Addresses);
-            ControllerLog.Assigned(_logger, name, addresses, result.Pool);
+            ControllerLog.Assigned(_logger, key, addresses, result.Pool);
             _metrics.Allocated(result.Addresses.Count);
             await _events.RecordAsync(service, "Normal", "IPAllocated", $"Assigned IP [{addresses}] from pool {result.Pool ?? "(none)"}", cancellationToken);
         }
@@ -174,7 +173,7 @@ internal sealed class AllocationReconciler
 
         if (result.Refusal is { } refusal)
         {
-            ControllerLog.Refused(_logger, name, refusal.Reason, refusal.Message);
+            ControllerLog.Refused(_logger, key, refusal.Reason, refusal.Message);
             _metrics.Refused(refusal.Reason);
             await _events.RecordAsync(service, "Warning", refusal.Reason, refusal.Message, cancellationToken);
             _queue.AddRateLimited(key);
@@ -293,9 +292,9 @@ internal sealed class AllocationReconciler
         {
             var config = PoolConfiguration.Reconcile(specs, _allocator.Pools);
             _allocator.SetPools(config);
-            foreach (var (pool, problems) in config.Problems)
+            var reported = config.Problems.ToDictionary(p => p.Key, p => string.Join("; ", p.Value), StringComparer.Ordinal);
+            foreach (var (pool, text) in reported)
             {
-                var text = string.Join("; ", problems);
                 if (_reportedPoolProblems.GetValueOrDefault(pool) != text)
                 {
                     newlyInvalid[pool] = text;
@@ -304,9 +303,9 @@ internal sealed class AllocationReconciler
             }
 
             _reportedPoolProblems.Clear();
-            foreach (var (pool, problems) in config.Problems)
+            foreach (var (pool, text) in reported)
             {
-                _reportedPoolProblems[pool] = string.Join("; ", problems);
+                _reportedPoolProblems[pool] = text;
             }
 
             WakeWaiting(except: null);
