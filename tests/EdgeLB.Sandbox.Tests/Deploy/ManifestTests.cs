@@ -116,6 +116,7 @@ public sealed class ManifestTests
         Assert.Null(container["readinessProbe"]!["httpGet"]);
         var env = container["env"]!.AsArray();
         Assert.Equal("metadata.name", (string?)env.Single(e => (string?)e!["name"] == "POD_NAME")!["valueFrom"]!["fieldRef"]!["fieldPath"]);
+        Assert.Equal("metadata.namespace", (string?)env.Single(e => (string?)e!["name"] == "EDGELB_NAMESPACE")!["valueFrom"]!["fieldRef"]!["fieldPath"]);
         Assert.Equal("status.podIP", (string?)env.Single(e => (string?)e!["name"] == "POD_IP")!["valueFrom"]!["fieldRef"]!["fieldPath"]);
         var security = container["securityContext"]!;
         Assert.True((bool)security["readOnlyRootFilesystem"]!);
