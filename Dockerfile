@@ -23,6 +23,7 @@ COPY --from=build /out /app
 # Non-root by default (the image's `app` user). The controller runs like this; the speaker's
 # DaemonSet runs it as uid 0 with every capability dropped except NET_RAW and NET_ADMIN.
 USER $APP_UID
-ENV DOTNET_CLI_TELEMETRY_OPTOUT=1
+# On PATH so that `kubectl exec … -- edgelb status` works.
+ENV PATH=/app:$PATH
 ENTRYPOINT ["/app/edgelb"]
 CMD ["--help"]
