@@ -152,7 +152,7 @@ public sealed class ManifestTests
         Assert.Equal(["NET_ADMIN", "NET_RAW"], capabilities["add"]!.AsArray().Select(c => (string)c!).Order(StringComparer.Ordinal));
         Assert.Equal("/readyz", (string?)container["readinessProbe"]!["httpGet"]!["path"]);
         Assert.Equal("/healthz", (string?)container["livenessProbe"]!["httpGet"]!["path"]);
-        Assert.Equal("false", (string?)env.Single(e => (string?)e!["name"] == "EDGELB_FORWARDING__MANAGESYSCTLS")!["value"]);
+        Assert.Equal("false", (string?)env.Single(e => (string?)e!["name"] == "EDGELB_MANAGESYSCTLS")!["value"]);
         Assert.Contains(container["ports"]!.AsArray(), p => (long)p!["containerPort"]! == 7474 && (string?)p["name"] == (string?)container["readinessProbe"]!["httpGet"]!["port"]);
         Assert.Equal("7474", (string?)template["metadata"]!["annotations"]!["prometheus.io/port"]);
 
