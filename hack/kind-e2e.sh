@@ -57,10 +57,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- cluster -----------------------------------------------------------------------------------
-say "creating kind cluster $cluster (1 control plane, 2 workers)"
+say "creating kind cluster $cluster (1 control plane, 2 workers, dual-stack)"
+# Dual-stack, so the E2E tests' IPv6 and dual-stack Services are admitted by the API server.
 cat >"$work/kind.yaml" <<'EOF'
 kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
+networking:
+  ipFamily: dual
 nodes:
 - role: control-plane
 - role: worker
@@ -99,6 +102,8 @@ broadcast=$(($(ip_to_int "${subnet%/*}") | ((1 << (32 - prefix)) - 1)))
 first=$(int_to_ip $((broadcast - 55)))
 last=$(int_to_ip $((broadcast - 6)))
 say "pool kind: $first-$last (kind network $subnet)"
+# Not auto-assigned: only Services that name it draw from it, so the E2E tests' own pool decides what
+# their Services get.
 kubectl apply -f - <<EOF
 apiVersion: edgelb.io/v1alpha1
 kind: IPAddressPool
@@ -107,6 +112,7 @@ metadata:
   namespace: edgelb-system
 spec:
   addresses: ["$first-$last"]
+  autoAssign: false
 ---
 apiVersion: edgelb.io/v1alpha1
 kind: L2Advertisement
@@ -154,6 +160,8 @@ kind: Service
 metadata:
   name: $app
   namespace: default
+  annotations:
+    edgelb.io/address-pool: kind
 spec:
   type: LoadBalancer
   selector: {app: $app}

@@ -52,6 +52,20 @@ public sealed class KindE2eScriptTests : IDisposable
         Assert.Contains("daemon is not reachable", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LoadsTheImageTheManifestsRun()
+    {
+        var script = File.ReadAllText(Path.Combine(RepoFiles.Root, "hack/kind-e2e.sh"));
+        var line = Assert.Single(script.Split('\n'), l => l.StartsWith("image=", StringComparison.Ordinal));
+        var images = RepoFiles.Load("controller.yaml").Concat(RepoFiles.Load("speaker.yaml"))
+            .Where(o => RepoFiles.Kind(o) is "Deployment" or "DaemonSet")
+            .SelectMany(w => w["spec"]!["template"]!["spec"]!["containers"]!.AsArray())
+            .Select(c => (string?)c!["image"])
+            .Distinct()
+            .ToList();
+        Assert.Equal([line["image=".Length..]], images);
+    }
+
     private void FakeTool(string name, int exitCode = 0)
     {
         var path = Path.Combine(_bin, name);
