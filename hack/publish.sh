@@ -23,7 +23,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 dotnet publish src/EdgeLB/EdgeLB.csproj \
   --configuration Release \
   --output "$out" \
-  --nologo --verbosity quiet \
+  --nologo --verbosity quiet --disable-build-servers \
   -p:SelfContained=false \
   -p:UseAppHost=true \
   -p:PublishDocumentationFile=false \
