@@ -26,6 +26,10 @@ public sealed partial class DockerfileTests
         Assert.Equal(2, _dockerfile.Stages.Count);
         var build = _dockerfile.Stages[0];
         Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:", build.From, StringComparison.Ordinal);
+
+        // The SDK image must satisfy global.json, or the publish inside it refuses to start.
+        var sdk = (string)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepoFiles.Root, "global.json")))!["sdk"]!["version"]!;
+        Assert.StartsWith(_dockerfile.Args["DOTNET_VERSION"] + ".", sdk, StringComparison.Ordinal);
         var publish = Assert.Single(build.All("RUN"), r => r.Contains("hack/publish.sh", StringComparison.Ordinal));
         var output = PublishOutput().Match(publish);
         Assert.True(output.Success, $"hack/publish.sh is run without an output folder: {publish}");
