@@ -466,11 +466,7 @@ internal sealed class Coordinator : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        StopLeading();
-        _metrics.Dispose();
-    }
+    public void Dispose() => StopLeading();
 
     private VipState VipStateOf(VipGroup group, IPValue address, GroupPlan? plan, DateTimeOffset now)
     {
