@@ -33,8 +33,11 @@ public static class SessionTimings
 
     public static readonly TimeSpan DefaultLeaseMargin = TimeSpan.FromMilliseconds(15);
 
-    /// <summary>How often the controller looks for lapsed leases: a fifteenth of the lease.</summary>
-    public static TimeSpan CheckPeriod(TimeSpan lease) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, lease.Ticks / 15));
+    /// <summary>
+    /// How often the controller looks for lapsed leases and pending plans: a fifteenth of the
+    /// lease, at most 50 ms (plans wait for this tick).
+    /// </summary>
+    public static TimeSpan CheckPeriod(TimeSpan lease) => TimeSpan.FromTicks(Math.Clamp(lease.Ticks / 15, TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMillisecond * 50));
 
     /// <summary>Why the session settings cannot be used, naming the setting.</summary>
     public static IEnumerable<string> Validate(ControllerOptions options)

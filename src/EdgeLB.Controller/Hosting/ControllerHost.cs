@@ -108,8 +108,8 @@ public sealed class ControllerHost : IAsyncDisposable
 
     public bool IsLeader => _elector.IsLeader;
 
-    /// <summary>Leading and done re-learning: the state /readyz reports.</summary>
-    public bool IsReady => _elector.IsLeader && _reconciler.IsActive;
+    /// <summary>Leading, done re-learning and serving speakers: the state /readyz reports.</summary>
+    public bool IsReady => _elector.IsLeader && _reconciler.IsActive && _coordination.Coordinator.IsLeading;
 
     /// <summary>The address the HTTP endpoint listens on, once started.</summary>
     public Uri? HttpAddress { get; private set; }

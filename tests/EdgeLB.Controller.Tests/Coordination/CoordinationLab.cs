@@ -135,14 +135,23 @@ internal sealed class CoordinationLab : IAsyncDisposable
     public static async Task<SimulatedSpeaker> HolderAsync(string vip, params SimulatedSpeaker[] speakers)
     {
         SimulatedSpeaker? holder = null;
-        await Eventually.TrueAsync(
-            () =>
-            {
-                var holding = speakers.Where(s => s.Holding.ContainsKey(vip)).ToList();
-                holder = holding.Count == 1 ? holding[0] : null;
-                return Task.FromResult(holder is not null);
-            },
-            $"one speaker holds {vip}");
+        try
+        {
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    var holding = speakers.Where(s => s.Holding.ContainsKey(vip)).ToList();
+                    holder = holding.Count == 1 ? holding[0] : null;
+                    return Task.FromResult(holder is not null);
+                },
+                $"one speaker holds {vip}");
+        }
+        catch (TimeoutException ex)
+        {
+            var seen = string.Join("; ", speakers.Select(s => $"{s.Node}: holds [{string.Join(",", s.Holding.Select(h => $"{h.Key}@{h.Value}"))}], got {string.Join(",", s.Received.Where(m => m.HeartbeatAck is null).Select(m => m.KindCase))}, acks {s.AckCount}, ended {s.Ended} {s.Failure?.Message}"));
+            throw new TimeoutException(ex.Message + ": " + seen, ex);
+        }
+
         return holder!;
     }
 

@@ -22,17 +22,19 @@ internal sealed class SimulatedSpeaker : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Assignment> _holding = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _kill;
     private readonly Task _reader;
     private Task _heartbeats = Task.CompletedTask;
     private ulong _sequence;
     private bool _autoHeartbeat;
     private int _disposed;
 
-    private SimulatedSpeaker(string node, RpcChannel channel, DuplexStreamingCall<SpeakerMessage, ControllerMessage> call)
+    private SimulatedSpeaker(string node, RpcChannel channel, DuplexStreamingCall<SpeakerMessage, ControllerMessage> call, CancellationTokenSource kill)
     {
         Node = node;
         _channel = channel;
         _call = call;
+        _kill = kill;
         _reader = ReadAsync();
     }
 
@@ -62,8 +64,9 @@ internal sealed class SimulatedSpeaker : IAsyncDisposable
             headers.Add("authorization", "Bearer " + token);
         }
 
-        var call = channel.DuplexStreaming(CoordinatorMethods.Session, new CallOptions(headers));
-        var speaker = new SimulatedSpeaker(node, channel, call);
+        var kill = new CancellationTokenSource();
+        var call = channel.DuplexStreaming(CoordinatorMethods.Session, new CallOptions(headers, CancellationToken: kill.Token));
+        var speaker = new SimulatedSpeaker(node, channel, call, kill);
         var hello = new Hello
         {
             NodeName = node,
@@ -195,10 +198,14 @@ internal sealed class SimulatedSpeaker : IAsyncDisposable
         }
 
         await StopHeartbeatsAsync();
+
+        // Cancelling the call resets the stream: what the controller sees when a speaker process dies.
+        await _kill.CancelAsync();
         _call.Dispose();
         await _reader.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _channel.Dispose();
         _stop.Dispose();
+        _kill.Dispose();
         _writeGate.Dispose();
     }
 
@@ -261,6 +268,9 @@ internal sealed class SimulatedSpeaker : IAsyncDisposable
         catch (RpcException ex)
         {
             Failure = ex;
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 }
