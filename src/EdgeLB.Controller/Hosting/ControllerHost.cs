@@ -127,7 +127,7 @@ public sealed class ControllerHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggers);
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedHostLifetime>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EdgeLB.Rpc.Hosting.EmbeddedHostLifetime>();
         builder.WebHost.UseUrls($"http://{_options.HttpListen}");
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
