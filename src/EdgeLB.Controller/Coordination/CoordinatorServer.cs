@@ -1,6 +1,6 @@
 using System.Net;
-using EdgeLB.Controller.Hosting;
 using EdgeLB.Rpc.Contract;
+using EdgeLB.Rpc.Hosting;
 using EdgeLB.Rpc.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -9,12 +9,7 @@ using EdgeLB.Kubernetes.Informers;
 using EdgeLB.Kubernetes.LeaderElection;
 using EdgeLB.Kubernetes.Models;
 using EdgeLB.Kubernetes.Rest;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
+using EdgeLB.Rpc.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeLB.Controller.Hosting;
@@ -41,7 +36,7 @@ public sealed class ControllerHost : IAsyncDisposable
     private readonly PrometheusExporter _exporter = new();
     private readonly AllocationReconciler _reconciler;
     private readonly LeaderElector _elector;
-    private WebApplication? _http;
+    private ProbeEndpoint? _http;
 
     public ControllerHost(ControllerOptions options, ILoggerFactory loggers, KubernetesClientConfiguration? kubernetes = null, TimeProvider? time = null)
     {
@@ -117,10 +112,15 @@ public sealed class ControllerHost : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var logger = _loggers.CreateLogger("EdgeLB.Controller");
-        _http = BuildHttp();
-        await _http.StartAsync(cancellationToken);
-        var addresses = _http.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
-        HttpAddress = new Uri(addresses!.Addresses.First());
+        _http = await ProbeEndpoint.StartAsync(
+            _options.HttpListen,
+            _loggers,
+            () => IsReady
+                ? (true, $"leading as {Identity}")
+                : (false, _elector.IsLeader ? "leading, re-learning addresses" : $"not leading (leader: {_elector.ObservedLeader})"),
+            _exporter.Render,
+            cancellationToken);
+        HttpAddress = _http.Address;
 
         await _coordination.StartAsync(cancellationToken);
 
@@ -160,22 +160,6 @@ public sealed class ControllerHost : IAsyncDisposable
     /// <summary>Any change to an object the coordinator reads makes it plan again.</summary>
     private InformerHandler<T> CoordinationChanges<T>() =>
         new(_ => _coordination.Coordinator.InputsChanged(), (_, _) => _coordination.Coordinator.InputsChanged(), _ => _coordination.Coordinator.InputsChanged());
-
-    private WebApplication BuildHttp()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_loggers);
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedHostLifetime>();
-        builder.WebHost.UseUrls($"http://{_options.HttpListen}");
-        var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => IsReady
-            ? Results.Text($"leading as {Identity}\n")
-            : Results.Text(_elector.IsLeader ? "leading, re-learning addresses\n" : $"not leading (leader: {_elector.ObservedLeader})\n", statusCode: 503));
-        app.MapGet("/metrics", () => Results.Text(_exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
-        return app;
-    }
 
     public async ValueTask DisposeAsync()
     {
