@@ -28,6 +28,7 @@ internal sealed class CoordinationHost : IAsyncDisposable
         Func<CoordinationInputs> inputs,
         InformerCache<Service> services,
         EventRecorder events,
+        Func<bool> ready,
         ILoggerFactory loggers,
         TimeProvider time)
     {
@@ -44,7 +45,7 @@ internal sealed class CoordinationHost : IAsyncDisposable
             _metrics,
             identity,
             _logger);
-        _server = new CoordinatorServer(sessions, IPEndPoint.Parse(options.GrpcListen), loggers);
+        _server = new CoordinatorServer(sessions, IPEndPoint.Parse(options.GrpcListen), ready, loggers);
     }
 
     public Coordinator Coordinator { get; }

@@ -11,8 +11,11 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeLB.Controller.Coordination;
 
-/// <summary>The coordinator's own h2c endpoint (--grpc-listen), separate from the HTTP health and metrics endpoint.</summary>
-internal sealed class CoordinatorServer(SessionService sessions, IPEndPoint listen, ILoggerFactory loggers) : IAsyncDisposable
+/// <summary>
+/// The coordinator's own h2c endpoint (--grpc-listen), separate from the HTTP health and metrics
+/// endpoint; it also answers grpc.health.v1 for the readiness probe (<see cref="CoordinatorHealth"/>).
+/// </summary>
+internal sealed class CoordinatorServer(SessionService sessions, IPEndPoint listen, Func<bool> ready, ILoggerFactory loggers) : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -35,7 +38,8 @@ internal sealed class CoordinatorServer(SessionService sessions, IPEndPoint list
         builder.Services.AddEdgeLbRpc().AddService(_ => RpcServiceDefinition.CreateBuilder()
             .AddDuplexStreaming(CoordinatorMethods.Session, sessions.RunAsync)
             .AddUnary(CoordinatorMethods.GetState, sessions.GetStateAsync)
-            .Build());
+            .Build())
+            .AddService(_ => CoordinatorHealth.Create(ready));
         _app = builder.Build();
         _app.UseEdgeLbRpc();
         await _app.StartAsync(cancellationToken);

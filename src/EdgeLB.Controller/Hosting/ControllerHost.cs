@@ -70,6 +70,7 @@ public sealed class ControllerHost : IAsyncDisposable
             () => new CoordinationInputs(_nodes.Cache.List(), _services.Cache.List(), _advertisements.Cache.List(), _pools.Cache.List(), _endpointSlices.Cache.List()),
             _services.Cache,
             _events,
+            () => IsReady,
             loggers,
             _time);
         _services.AddHandler(CoordinationChanges<Service>());
