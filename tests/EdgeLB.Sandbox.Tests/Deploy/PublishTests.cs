@@ -14,8 +14,11 @@ public sealed partial class PublishTests(PublishedBinaryFixture published) : ICl
     [Fact]
     public async Task Help_ListsEverySubcommandTheSourceDefines()
     {
-        var commands = Directory.EnumerateFiles(Path.Combine(RepoFiles.Root, "src/EdgeLB/Commands"), "*.cs")
-            .SelectMany(f => CommandName().Matches(File.ReadAllText(f)).Select(m => m.Groups["name"].Value))
+        // Every command Program.cs registers, named as its file under Commands/ names it.
+        var commandsDir = Path.Combine(RepoFiles.Root, "src/EdgeLB/Commands");
+        var commands = Registered().Matches(File.ReadAllText(Path.Combine(RepoFiles.Root, "src/EdgeLB/Program.cs")))
+            .Select(m => CommandName().Match(File.ReadAllText(Path.Combine(commandsDir, m.Groups["class"].Value + ".cs"))))
+            .Select(m => m.Success ? m.Groups["name"].Value : throw new InvalidDataException("a registered command whose name this test cannot find"))
             .ToList();
         Assert.Contains("controller", commands);
 
@@ -89,8 +92,11 @@ public sealed partial class PublishTests(PublishedBinaryFixture published) : ICl
         }
     }
 
-    [GeneratedRegex(@"new Command\(""(?<name>[a-z][a-z-]*)""")]
+    [GeneratedRegex(@"(new Command|\.Create<\w+>)\(""(?<name>[a-z][a-z-]*)""", RegexOptions.ExplicitCapture)]
     private static partial Regex CommandName();
+
+    [GeneratedRegex(@"(?<class>\w+Command)\.Create\(\)", RegexOptions.ExplicitCapture)]
+    private static partial Regex Registered();
 
     [GeneratedRegex(@"listening on (?<url>http://\S+)")]
     private static partial Regex ListeningLine();
