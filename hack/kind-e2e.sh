@@ -203,17 +203,14 @@ EDGELB_E2E_KUBECONFIG=$kubeconfig \
 
 # --- failover: stop the announcing node --------------------------------------------------------
 say "failover: stopping the node that announces $vip"
-# The annotation starts with the node name; match it against the cluster's nodes (longest match, as
-# "…-worker" is a prefix of "…-worker2").
+# The annotation reads "<node>,<interface>,<epoch>"; print the node if it is one of this cluster's.
 announcing_node() {
-  local annotation candidate best=""
+  local annotation nodes
   annotation=$(kubectl get service $app -o jsonpath='{.metadata.annotations.edgelb\.io/announcing-node}' 2>/dev/null || true)
-  while read -r candidate; do
-    if [[ -n $annotation && $annotation == "$candidate"* ]] && ((${#candidate} > ${#best})); then
-      best=$candidate
-    fi
-  done < <(kind get nodes --name "$cluster")
-  echo "$best"
+  nodes=$(kind get nodes --name "$cluster")
+  if [[ -n $annotation ]] && grep -qxF -- "${annotation%%,*}" <<<"$nodes"; then
+    echo "${annotation%%,*}"
+  fi
 }
 node=$(announcing_node)
 [[ -n $node ]] || fail "the edgelb.io/announcing-node annotation names no node of the cluster"
