@@ -95,11 +95,22 @@ public sealed partial class DockerfileTests
             .ToList();
         Assert.Contains("**/bin/", ignored);
         Assert.Contains("**/obj/", ignored);
-        foreach (var needed in new[] { "src/", "proto/", "hack/", "global.json", "Directory.Build.props", "Directory.Packages.props" })
+        // Whatever the projects under src/ include from outside their folder (other projects, proto files)
+        // must be in the build context too.
+        var included = Directory.EnumerateFiles(Path.Combine(RepoFiles.Root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .SelectMany(p => ProjectInclude().Matches(File.ReadAllText(p)).Select(m => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(p)!, m.Groups["path"].Value))))
+            .Select(full => Path.GetRelativePath(RepoFiles.Root, full).Replace('\\', '/').Split('/')[0] + "/")
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        Assert.Contains("proto/", included);
+        foreach (var needed in included.Concat(["src/", "hack/", "global.json", "Directory.Build.props", "Directory.Packages.props", ".editorconfig"]))
         {
             Assert.DoesNotContain(ignored, l => l.TrimStart('/') == needed || l.TrimStart('/') == needed.TrimEnd('/'));
         }
     }
+
+    [GeneratedRegex(@"Include=""(?<path>\.\./[^""]+)""")]
+    private static partial Regex ProjectInclude();
 
     [GeneratedRegex(@"hack/publish\.sh\s+(?<dir>/\S+)")]
     private static partial Regex PublishOutput();
