@@ -230,7 +230,7 @@ internal sealed class AllocationReconciler
                     ? null
                     : new JsonArray([.. addresses.Select(a => (JsonNode)new JsonObject { ["ip"] = a.ToString(), ["ipMode"] = _options.IpMode })]);
                 var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = ingress } } };
-                await _client.PatchAsync(Resources.Services, ns, name, PatchType.Merge, patch, subresource: "status", cancellationToken: cancellationToken);
+                await _client.PatchWithoutResultAsync(Resources.Services, ns, name, PatchType.Merge, patch, subresource: "status", cancellationToken: cancellationToken);
             }
 
             var current = service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AllocatedFromPool);
@@ -238,7 +238,7 @@ internal sealed class AllocationReconciler
             if (current != desired)
             {
                 var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [ServiceAnnotations.AllocatedFromPool] = desired } } };
-                await _client.PatchAsync(Resources.Services, ns, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
+                await _client.PatchWithoutResultAsync(Resources.Services, ns, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
             }
         }
         catch (KubernetesNotFoundException)

@@ -130,12 +130,22 @@ public sealed class ControllerHost : IAsyncDisposable
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedHostLifetime>();
         builder.WebHost.UseUrls($"http://{_options.HttpListen}");
         var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => IsReady
-            ? Results.Text($"leading as {Identity}\n")
-            : Results.Text(_elector.IsLeader ? "leading, re-learning addresses\n" : $"not leading (leader: {_elector.ObservedLeader})\n", statusCode: 503));
-        app.MapGet("/metrics", () => Results.Text(_exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+
+        // Plain request delegates: a Delegate handler would go through the minimal-API request
+        // delegate factory, which loads expression trees and form binding for three fixed answers.
+        app.MapGet("/healthz", context => Text(context, 200, "ok\n"));
+        app.MapGet("/readyz", context => IsReady
+            ? Text(context, 200, $"leading as {Identity}\n")
+            : Text(context, 503, _elector.IsLeader ? "leading, re-learning addresses\n" : $"not leading (leader: {_elector.ObservedLeader})\n"));
+        app.MapGet("/metrics", context => Text(context, 200, _exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         return app;
+    }
+
+    private static Task Text(HttpContext context, int status, string text, string contentType = "text/plain; charset=utf-8")
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        return context.Response.WriteAsync(text, context.RequestAborted);
     }
 
     public async ValueTask DisposeAsync()

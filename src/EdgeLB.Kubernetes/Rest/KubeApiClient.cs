@@ -208,6 +208,39 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
         CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
     {
+        var request = PreparePatch(resource, ns, name, type, patch, subresource, fieldManager, force);
+        return SendForObjectAsync(HttpMethod.Patch, request.Path, Content(request.Body, request.MediaType), resource.TypeInfo, request.Operation, request.Idempotent, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="PatchAsync{T}"/> for callers that do not need the patched object back: the
+    /// response is checked but its body is not parsed.
+    /// </summary>
+    public async Task PatchWithoutResultAsync<T>(
+        ResourceDescriptor<T> resource,
+        string? ns,
+        string name,
+        PatchType type,
+        JsonNode patch,
+        string? subresource = null,
+        CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        var request = PreparePatch(resource, ns, name, type, patch, subresource, fieldManager: null, force: null);
+        try
+        {
+            using var response = await SendAsync(() => Request(HttpMethod.Patch, request.Path, Content(request.Body, request.MediaType)), request.Idempotent, streaming: false, cancellationToken);
+            await EnsureSuccessAsync(response, request.Operation, cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{request.Operation}: {ex.Message}", ex);
+        }
+    }
+
+    private static PatchRequest PreparePatch<T>(ResourceDescriptor<T> resource, string? ns, string name, PatchType type, JsonNode patch, string? subresource, string? fieldManager, bool? force)
+        where T : class, IKubernetesObject
+    {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(patch);
         if (type == PatchType.Apply && string.IsNullOrEmpty(fieldManager))
@@ -218,7 +251,6 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
         var query = new QueryBuilder()
             .Add("fieldManager", fieldManager)
             .Add("force", force is null ? null : force.Value ? "true" : "false");
-        var path = resource.PathFor(ns, name, subresource) + query;
         var mediaType = type switch
         {
             PatchType.Merge => "application/merge-patch+json",
@@ -226,12 +258,17 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
             PatchType.StrategicMerge => "application/strategic-merge-patch+json",
             _ => "application/apply-patch+yaml",
         };
-        var body = JsonSerializer.SerializeToUtf8Bytes(patch, KubernetesJsonContext.Default.JsonNode);
 
         // A merge patch that names a resourceVersion is an optimistic-concurrency check: safe to retry.
-        var idempotent = type == PatchType.Apply || patch["metadata"]?["resourceVersion"] is not null;
-        return SendForObjectAsync(HttpMethod.Patch, path, Content(body, mediaType), resource.TypeInfo, $"patch {resource} {Describe(ns, name)}{(subresource is null ? "" : "/" + subresource)}", idempotent, cancellationToken);
+        return new PatchRequest(
+            resource.PathFor(ns, name, subresource) + query,
+            JsonSerializer.SerializeToUtf8Bytes(patch, KubernetesJsonContext.Default.JsonNode),
+            mediaType,
+            Idempotent: type == PatchType.Apply || patch["metadata"]?["resourceVersion"] is not null,
+            $"patch {resource} {Describe(ns, name)}{(subresource is null ? "" : "/" + subresource)}");
     }
+
+    private sealed record PatchRequest(string Path, byte[] Body, string MediaType, bool Idempotent, string Operation);
 
     /// <summary>
     /// Server-side apply of <paramref name="configuration"/> (which must carry apiVersion, kind and
