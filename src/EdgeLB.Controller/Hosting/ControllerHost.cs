@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using EdgeLB.Controller.Allocation;
 using EdgeLB.Controller.Observability;
@@ -31,6 +32,7 @@ public sealed class ControllerHost : IAsyncDisposable
     private readonly KubeApiClient _client;
     private readonly Informer<Service> _services;
     private readonly Informer<IPAddressPool> _pools;
+    private readonly Informer<KubeNamespace> _namespaces;
     private readonly EventRecorder _events;
     private readonly ControllerMetrics _metrics = new();
     private readonly PrometheusExporter _exporter = new();
@@ -55,11 +57,13 @@ public sealed class ControllerHost : IAsyncDisposable
         _client = new KubeApiClient(kubernetes, logger: loggers.CreateLogger<KubeApiClient>(), time: _time);
         _services = new Informer<Service>(_client, Resources.Services, logger: loggers.CreateLogger("EdgeLB.Controller.Services"), time: _time);
         _pools = new Informer<IPAddressPool>(_client, Resources.IPAddressPools, new InformerOptions { Namespace = options.Namespace }, loggers.CreateLogger("EdgeLB.Controller.Pools"), _time);
+        _namespaces = new Informer<KubeNamespace>(_client, Resources.Namespaces, logger: loggers.CreateLogger("EdgeLB.Controller.Namespaces"), time: _time);
         var identity = options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? Dns.GetHostName();
         _events = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller", Host = identity }, loggers.CreateLogger<EventRecorder>(), _time);
-        _reconciler = new AllocationReconciler(_client, _services.Cache, _pools.Cache, _events, options, _metrics, logger, _time);
+        _reconciler = new AllocationReconciler(_client, _services.Cache, _pools.Cache, _namespaces.Cache, _events, options, _metrics, logger, _time);
         _services.AddHandler(new InformerHandler<Service>(_reconciler.ServiceChanged, (_, s) => _reconciler.ServiceChanged(s), _reconciler.ServiceChanged));
         _pools.AddHandler(new InformerHandler<IPAddressPool>(_ => _reconciler.PoolsChanged(), (_, _) => _reconciler.PoolsChanged(), _ => _reconciler.PoolsChanged()));
+        _namespaces.AddHandler(new InformerHandler<KubeNamespace>(ns => _reconciler.NamespaceChanged(null, ns), _reconciler.NamespaceChanged, _ => { }));
         _elector = new LeaderElector(
             _client,
             new LeaderElectionOptions
@@ -74,6 +78,7 @@ public sealed class ControllerHost : IAsyncDisposable
             loggers.CreateLogger<LeaderElector>(),
             _time);
         _metrics.ObserveLeader(() => _elector.IsLeader);
+        _metrics.ObserveRelists(() => [Relists(_services), Relists(_pools), Relists(_namespaces)]);
         Identity = identity;
     }
 
@@ -95,8 +100,8 @@ public sealed class ControllerHost : IAsyncDisposable
         var addresses = _http.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
         HttpAddress = new Uri(addresses!.Addresses.First());
 
-        var informers = new[] { _services.RunAsync(cancellationToken), _pools.RunAsync(cancellationToken) };
-        await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _pools.WaitForSyncAsync(cancellationToken));
+        var informers = new[] { _services.RunAsync(cancellationToken), _pools.RunAsync(cancellationToken), _namespaces.RunAsync(cancellationToken) };
+        await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _pools.WaitForSyncAsync(cancellationToken), _namespaces.WaitForSyncAsync(cancellationToken));
 
         Task leading = Task.CompletedTask;
         _elector.OnStartedLeading = token => leading = _reconciler.RunAsync(token);
@@ -140,6 +145,10 @@ public sealed class ControllerHost : IAsyncDisposable
         app.MapGet("/metrics", context => Text(context, 200, _exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         return app;
     }
+
+    private static Measurement<long> Relists<T>(Informer<T> informer)
+        where T : class, IKubernetesObject =>
+        new(informer.RelistCount, new KeyValuePair<string, object?>("resource", informer.ResourceName));
 
     private static Task Text(HttpContext context, int status, string text, string contentType = "text/plain; charset=utf-8")
     {

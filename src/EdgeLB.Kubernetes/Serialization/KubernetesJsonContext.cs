@@ -14,6 +14,8 @@ namespace EdgeLB.Kubernetes.Serialization;
 [JsonSerializable(typeof(KubeList<Service>))]
 [JsonSerializable(typeof(Node))]
 [JsonSerializable(typeof(KubeList<Node>))]
+[JsonSerializable(typeof(KubeNamespace))]
+[JsonSerializable(typeof(KubeList<KubeNamespace>))]
 [JsonSerializable(typeof(EndpointSlice))]
 [JsonSerializable(typeof(KubeList<EndpointSlice>))]
 [JsonSerializable(typeof(Lease))]
