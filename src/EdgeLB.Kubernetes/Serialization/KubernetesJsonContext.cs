@@ -9,7 +9,8 @@ namespace EdgeLB.Kubernetes.Serialization;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    UseStringEnumConverter = true)]
+    UseStringEnumConverter = true,
+    Converters = [typeof(SharedStringConverter)])]
 [JsonSerializable(typeof(Service))]
 [JsonSerializable(typeof(KubeList<Service>))]
 [JsonSerializable(typeof(Node))]
