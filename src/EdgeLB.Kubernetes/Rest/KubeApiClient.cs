@@ -382,30 +382,100 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
     internal WatchEvent<T>? ParseWatchLine<T>(ResourceDescriptor<T> resource, string line)
         where T : class, IKubernetesObject
     {
-        using var doc = JsonDocument.Parse(line);
-        var root = doc.RootElement;
-        var typeText = root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-        if (!root.TryGetProperty("object", out var obj) || obj.ValueKind != JsonValueKind.Object)
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
+        try
         {
-            throw new KubernetesApiException($"watch {resource}: event without an object: {Truncate(line)}");
+            var length = Encoding.UTF8.GetBytes(line, buffer);
+            return ParseWatchLine(resource, buffer.AsSpan(0, length), line);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Reads one event in a single pass: the object is deserialized straight from the line, without
+    /// building a document first. The API server writes "type" before "object"; when a line has them
+    /// the other way round, the type is looked up first and the line read again.
+    /// </summary>
+    private WatchEvent<T>? ParseWatchLine<T>(ResourceDescriptor<T> resource, ReadOnlySpan<byte> utf8, string line)
+        where T : class, IKubernetesObject
+    {
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new KubernetesApiException($"watch {resource}: event is not an object: {Truncate(line)}");
         }
 
-        switch (typeText)
+        string? typeText = null;
+        var typeSeen = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            case "ADDED":
-                return new WatchEvent<T>(WatchEventType.Added, obj.Deserialize(resource.TypeInfo), null);
-            case "MODIFIED":
-                return new WatchEvent<T>(WatchEventType.Modified, obj.Deserialize(resource.TypeInfo), null);
-            case "DELETED":
-                return new WatchEvent<T>(WatchEventType.Deleted, obj.Deserialize(resource.TypeInfo), null);
-            case "BOOKMARK":
-                return new WatchEvent<T>(WatchEventType.Bookmark, obj.Deserialize(resource.TypeInfo), null);
-            case "ERROR":
-                return new WatchEvent<T>(WatchEventType.Error, null, obj.Deserialize(KubernetesJsonContext.Default.Status));
-            default:
-                KubernetesLog.UnknownWatchEvent(_logger, resource.ToString(), typeText ?? "(none)");
-                return null;
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                typeText = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                typeSeen = true;
+                continue;
+            }
+
+            if (!reader.ValueTextEquals("object"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                break;
+            }
+
+            if (!typeSeen)
+            {
+                typeText = TypeOf(utf8);
+            }
+
+            switch (typeText)
+            {
+                case "ADDED":
+                    return new WatchEvent<T>(WatchEventType.Added, JsonSerializer.Deserialize(ref reader, resource.TypeInfo), null);
+                case "MODIFIED":
+                    return new WatchEvent<T>(WatchEventType.Modified, JsonSerializer.Deserialize(ref reader, resource.TypeInfo), null);
+                case "DELETED":
+                    return new WatchEvent<T>(WatchEventType.Deleted, JsonSerializer.Deserialize(ref reader, resource.TypeInfo), null);
+                case "BOOKMARK":
+                    return new WatchEvent<T>(WatchEventType.Bookmark, JsonSerializer.Deserialize(ref reader, resource.TypeInfo), null);
+                case "ERROR":
+                    return new WatchEvent<T>(WatchEventType.Error, null, JsonSerializer.Deserialize(ref reader, KubernetesJsonContext.Default.Status));
+                default:
+                    KubernetesLog.UnknownWatchEvent(_logger, resource.ToString(), typeText ?? "(none)");
+                    return null;
+            }
         }
+
+        throw new KubernetesApiException($"watch {resource}: event without an object: {Truncate(line)}");
+    }
+
+    private static string? TypeOf(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType)
+            {
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
     }
 
     private Task<T> PutAsync<T>(ResourceDescriptor<T> resource, T obj, string? subresource, CancellationToken cancellationToken)

@@ -11,13 +11,15 @@ internal static class HttpJson
     // The API is JSON for programs, never embedded in HTML; escape only what JSON requires, as the real server does.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task WriteAsync(HttpResponse response, int statusCode, JsonNode body, string contentType = "application/json")
+    public static Task WriteAsync(HttpResponse response, int statusCode, JsonNode body, string contentType = "application/json") =>
+        WriteAsync(response, statusCode, Serialize(body), contentType);
+
+    public static async Task WriteAsync(HttpResponse response, int statusCode, byte[] json, string contentType = "application/json")
     {
         response.StatusCode = statusCode;
         response.ContentType = contentType;
-        var bytes = Serialize(body);
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes, response.HttpContext.RequestAborted);
+        response.ContentLength = json.Length;
+        await response.Body.WriteAsync(json, response.HttpContext.RequestAborted);
     }
 
     public static byte[] Serialize(JsonNode body)

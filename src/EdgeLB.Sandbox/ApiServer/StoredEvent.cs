@@ -9,13 +9,8 @@ namespace EdgeLB.Sandbox.ApiServer;
 /// </summary>
 internal sealed record StoredEvent(WatchEventType Type, ResourceType Resource, long ResourceVersion, JsonObject Object, JsonObject? Previous)
 {
-    private byte[]? _json;
-
     public string? Namespace => JsonTree.GetString(Object, "metadata", "namespace");
 
-    /// <summary>
-    /// The object as JSON, serialized once however many watches send it (the real watch cache does
-    /// the same). Stored objects are frozen, so a racing second serialization yields the same bytes.
-    /// </summary>
-    public byte[] ObjectJson => _json ??= HttpJson.Serialize(Object);
+    /// <summary>The object as JSON, serialized once however many watches send it.</summary>
+    public byte[] ObjectJson => StoredJson.Of(Object);
 }
