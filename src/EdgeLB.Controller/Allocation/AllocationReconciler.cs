@@ -31,6 +31,7 @@ internal sealed class AllocationReconciler
     private readonly KubeApiClient _client;
     private readonly InformerCache<Service> _services;
     private readonly InformerCache<IPAddressPool> _pools;
+    private readonly InformerCache<KubeNamespace> _namespaces;
     private readonly EventRecorder _events;
     private readonly ControllerOptions _options;
     private readonly ControllerMetrics _metrics;
@@ -46,6 +47,7 @@ internal sealed class AllocationReconciler
         KubeApiClient client,
         InformerCache<Service> services,
         InformerCache<IPAddressPool> pools,
+        InformerCache<KubeNamespace> namespaces,
         EventRecorder events,
         ControllerOptions options,
         ControllerMetrics metrics,
@@ -55,6 +57,7 @@ internal sealed class AllocationReconciler
         _client = client;
         _services = services;
         _pools = pools;
+        _namespaces = namespaces;
         _events = events;
         _options = options;
         _metrics = metrics;
@@ -70,6 +73,31 @@ internal sealed class AllocationReconciler
     public void ServiceChanged(Service service) => _queue.Add(ObjectKey.Of(service));
 
     public void PoolsChanged() => _poolsChanged.Writer.TryWrite(true);
+
+    /// <summary>
+    /// A namespace appeared or its labels changed: its Services still waiting for an address try
+    /// again, since a pool's namespace selector may admit them now. Services holding an address keep it.
+    /// </summary>
+    public void NamespaceChanged(KubeNamespace? old, KubeNamespace current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (old is not null && SameLabels(old.Metadata.Labels, current.Metadata.Labels))
+        {
+            return;
+        }
+
+        var prefix = current.Metadata.Name + "/";
+        lock (_gate)
+        {
+            foreach (var key in _waiting)
+            {
+                if (key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    _queue.Add(key);
+                }
+            }
+        }
+    }
 
     /// <summary>Allocates while <paramref name="leading"/> lasts. Each term starts from the API's state, never from memory.</summary>
     public async Task RunAsync(CancellationToken leading)
@@ -141,7 +169,7 @@ internal sealed class AllocationReconciler
         AllocationResult result;
         lock (_gate)
         {
-            result = _allocator.Assign(ServiceTranslator.ToRequest(service));
+            result = _allocator.Assign(Request(service));
             if (result.Succeeded)
             {
                 _waiting.Remove(key);
@@ -230,7 +258,7 @@ internal sealed class AllocationReconciler
                     ? null
                     : new JsonArray([.. addresses.Select(a => (JsonNode)new JsonObject { ["ip"] = a.ToString(), ["ipMode"] = _options.IpMode })]);
                 var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = ingress } } };
-                await _client.PatchAsync(Resources.Services, ns, name, PatchType.Merge, patch, subresource: "status", cancellationToken: cancellationToken);
+                await _client.PatchWithoutResultAsync(Resources.Services, ns, name, PatchType.Merge, patch, subresource: "status", cancellationToken: cancellationToken);
             }
 
             var current = service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AllocatedFromPool);
@@ -238,7 +266,7 @@ internal sealed class AllocationReconciler
             if (current != desired)
             {
                 var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [ServiceAnnotations.AllocatedFromPool] = desired } } };
-                await _client.PatchAsync(Resources.Services, ns, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
+                await _client.PatchWithoutResultAsync(Resources.Services, ns, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
             }
         }
         catch (KubernetesNotFoundException)
@@ -265,7 +293,7 @@ internal sealed class AllocationReconciler
                     continue;
                 }
 
-                var result = _allocator.Relearn(ServiceTranslator.ToRequest(service), held);
+                var result = _allocator.Relearn(Request(service), held);
                 if (result.Succeeded)
                 {
                     count++;
@@ -387,6 +415,12 @@ internal sealed class AllocationReconciler
             return result;
         }
     }
+
+    private ServiceRequest Request(Service service) =>
+        ServiceTranslator.ToRequest(service, _namespaces.Get(null, service.Metadata.Namespace ?? "default")?.Metadata.Labels);
+
+    private static bool SameLabels(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(kv => b!.TryGetValue(kv.Key, out var v) && v == kv.Value));
 
     private static ServiceKey KeyOf(string key)
     {

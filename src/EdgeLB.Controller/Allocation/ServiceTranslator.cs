@@ -18,13 +18,15 @@ internal static class ServiceTranslator
 
     public static ServiceKey KeyOf(Service service) => new(service.Metadata.Namespace ?? "default", service.Metadata.Name ?? string.Empty);
 
-    public static ServiceRequest ToRequest(Service service)
+    /// <summary>The allocator's view of <paramref name="service"/>; <paramref name="namespaceLabels"/> (null when unknown) feed pools' namespace selectors.</summary>
+    public static ServiceRequest ToRequest(Service service, IReadOnlyDictionary<string, string>? namespaceLabels)
     {
         var spec = service.Spec ?? new ServiceSpec();
         return new ServiceRequest
         {
             Key = KeyOf(service),
             Labels = service.Metadata.Labels ?? NoLabels,
+            NamespaceLabels = namespaceLabels ?? NoLabels,
             Annotations = service.Metadata.Annotations ?? NoLabels,
             LoadBalancerIP = spec.LoadBalancerIP,
             IPFamilies = [.. (spec.IpFamilies ?? []).Select(f => f == "IPv6" ? IPFamily.IPv6 : IPFamily.IPv4)],

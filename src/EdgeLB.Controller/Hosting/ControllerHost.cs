@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using EdgeLB.Controller.Allocation;
 using EdgeLB.Controller.Coordination;
@@ -31,6 +32,7 @@ public sealed class ControllerHost : IAsyncDisposable
     private readonly Informer<EndpointSlice> _endpointSlices;
     private readonly Informer<L2Advertisement> _advertisements;
     private readonly CoordinationHost _coordination;
+    private readonly Informer<KubeNamespace> _namespaces;
     private readonly EventRecorder _events;
     private readonly ControllerMetrics _metrics = new();
     private readonly PrometheusExporter _exporter = new();
@@ -55,9 +57,10 @@ public sealed class ControllerHost : IAsyncDisposable
         _client = new KubeApiClient(kubernetes, logger: loggers.CreateLogger<KubeApiClient>(), time: _time);
         _services = new Informer<Service>(_client, Resources.Services, logger: loggers.CreateLogger("EdgeLB.Controller.Services"), time: _time);
         _pools = new Informer<IPAddressPool>(_client, Resources.IPAddressPools, new InformerOptions { Namespace = options.Namespace }, loggers.CreateLogger("EdgeLB.Controller.Pools"), _time);
+        _namespaces = new Informer<KubeNamespace>(_client, Resources.Namespaces, logger: loggers.CreateLogger("EdgeLB.Controller.Namespaces"), time: _time);
         var identity = options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? Dns.GetHostName();
         _events = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller", Host = identity }, loggers.CreateLogger<EventRecorder>(), _time);
-        _reconciler = new AllocationReconciler(_client, _services.Cache, _pools.Cache, _events, options, _metrics, logger, _time);
+        _reconciler = new AllocationReconciler(_client, _services.Cache, _pools.Cache, _namespaces.Cache, _events, options, _metrics, logger, _time);
         _services.AddHandler(new InformerHandler<Service>(_reconciler.ServiceChanged, (_, s) => _reconciler.ServiceChanged(s), _reconciler.ServiceChanged));
         _pools.AddHandler(new InformerHandler<IPAddressPool>(_ => _reconciler.PoolsChanged(), (_, _) => _reconciler.PoolsChanged(), _ => _reconciler.PoolsChanged()));
         _nodes = new Informer<Node>(_client, Resources.Nodes, logger: loggers.CreateLogger("EdgeLB.Controller.Nodes"), time: _time);
@@ -78,6 +81,7 @@ public sealed class ControllerHost : IAsyncDisposable
         _nodes.AddHandler(CoordinationChanges<Node>());
         _endpointSlices.AddHandler(CoordinationChanges<EndpointSlice>());
         _advertisements.AddHandler(CoordinationChanges<L2Advertisement>());
+        _namespaces.AddHandler(new InformerHandler<KubeNamespace>(ns => _reconciler.NamespaceChanged(null, ns), _reconciler.NamespaceChanged, _ => { }));
         _elector = new LeaderElector(
             _client,
             new LeaderElectionOptions
@@ -92,6 +96,7 @@ public sealed class ControllerHost : IAsyncDisposable
             loggers.CreateLogger<LeaderElector>(),
             _time);
         _metrics.ObserveLeader(() => _elector.IsLeader);
+        _metrics.ObserveRelists(() => [Relists(_services), Relists(_pools), Relists(_namespaces), Relists(_nodes), Relists(_endpointSlices), Relists(_advertisements)]);
         Identity = identity;
     }
 
@@ -128,11 +133,11 @@ public sealed class ControllerHost : IAsyncDisposable
         var informers = new[]
         {
             _services.RunAsync(cancellationToken), _pools.RunAsync(cancellationToken), _nodes.RunAsync(cancellationToken),
-            _endpointSlices.RunAsync(cancellationToken), _advertisements.RunAsync(cancellationToken),
+            _endpointSlices.RunAsync(cancellationToken), _advertisements.RunAsync(cancellationToken), _namespaces.RunAsync(cancellationToken),
         };
         await Task.WhenAll(
             _services.WaitForSyncAsync(cancellationToken), _pools.WaitForSyncAsync(cancellationToken), _nodes.WaitForSyncAsync(cancellationToken),
-            _endpointSlices.WaitForSyncAsync(cancellationToken), _advertisements.WaitForSyncAsync(cancellationToken));
+            _endpointSlices.WaitForSyncAsync(cancellationToken), _advertisements.WaitForSyncAsync(cancellationToken), _namespaces.WaitForSyncAsync(cancellationToken));
 
         Task leading = Task.CompletedTask;
         _elector.OnStartedLeading = token => leading = Task.WhenAll(_reconciler.RunAsync(token), _coordination.LeadAsync(token));
@@ -161,6 +166,11 @@ public sealed class ControllerHost : IAsyncDisposable
     /// <summary>Any change to an object the coordinator reads makes it plan again.</summary>
     private InformerHandler<T> CoordinationChanges<T>() =>
         new(_ => _coordination.Coordinator.InputsChanged(), (_, _) => _coordination.Coordinator.InputsChanged(), _ => _coordination.Coordinator.InputsChanged());
+
+    private static Measurement<long> Relists<T>(Informer<T> informer)
+        where T : class, IKubernetesObject =>
+        new(informer.RelistCount, new KeyValuePair<string, object?>("resource", informer.ResourceName));
+
 
     public async ValueTask DisposeAsync()
     {

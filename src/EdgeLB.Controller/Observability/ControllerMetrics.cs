@@ -31,6 +31,10 @@ internal sealed class ControllerMetrics : IDisposable
     public void ObserveQueue(Func<int> depth) =>
         _meter.CreateObservableGauge("edgelb_work_queue_depth", depth, description: "Services waiting to be reconciled");
 
+    /// <summary>Per resource (tag <c>resource</c>): lists an informer had to make again after its first, on 410 Gone or a failed watch.</summary>
+    public void ObserveRelists(Func<IEnumerable<Measurement<long>>> relists) =>
+        _meter.CreateObservableCounter("edgelb_informer_relists", relists, description: "Informer lists after the first one (410 Gone or a failed watch), by resource");
+
     public void Refused(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Allocated(int addresses) => _allocations.Add(addresses);

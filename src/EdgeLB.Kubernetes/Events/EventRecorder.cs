@@ -14,6 +14,10 @@ namespace EdgeLB.Kubernetes.Events;
 /// one. Remembers the last <see cref="EventRecorderOptions.CacheSize"/> distinct events (LRU).
 /// Events are best effort: failures are logged, never thrown.
 /// </summary>
+/// <remarks>
+/// Events about different things are written concurrently; the same event is written by one caller
+/// at a time (a lock stripe per key), so a repeat always finds the Event its predecessor created.
+/// </remarks>
 public sealed class EventRecorder : IDisposable
 {
     public const string Normal = "Normal";
@@ -23,7 +27,10 @@ public sealed class EventRecorder : IDisposable
     private readonly EventRecorderOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private const int Stripes = 64;
+
+    private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
+    private readonly Lock _cacheGate = new();
     private readonly Dictionary<string, LinkedListNode<Entry>> _byKey = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _lru = new();
 
@@ -42,10 +49,25 @@ public sealed class EventRecorder : IDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        foreach (var stripe in _stripes)
+        {
+            stripe.Dispose();
+        }
+    }
 
     /// <summary>How many distinct events are remembered now.</summary>
-    public int CachedCount => _byKey.Count;
+    public int CachedCount
+    {
+        get
+        {
+            lock (_cacheGate)
+            {
+                return _byKey.Count;
+            }
+        }
+    }
 
     /// <summary>Records an event on <paramref name="obj"/>; returns the Event as stored, or null when it could not be.</summary>
     public Task<KubeEvent?> RecordAsync(IKubernetesObject obj, string type, string reason, string message, CancellationToken cancellationToken = default)
@@ -60,14 +82,12 @@ public sealed class EventRecorder : IDisposable
         var ns = string.IsNullOrEmpty(involved.Namespace) ? "default" : involved.Namespace;
         var key = string.Join('\u0000', _options.Component, _options.Host, involved.Kind, ns, involved.Name, involved.Uid, involved.ApiVersion, type, reason, message);
         var now = _time.GetUtcNow();
-        await _gate.WaitAsync(cancellationToken);
+        var stripe = _stripes[(uint)StringComparer.Ordinal.GetHashCode(key) % Stripes];
+        await stripe.WaitAsync(cancellationToken);
         try
         {
-            if (_byKey.TryGetValue(key, out var node))
+            if (Touch(key) is { } entry)
             {
-                var entry = node.Value;
-                _lru.Remove(node);
-                _lru.AddFirst(node);
                 var patch = new JsonObject
                 {
                     ["count"] = entry.Count + 1,
@@ -82,8 +102,7 @@ public sealed class EventRecorder : IDisposable
                 catch (KubernetesNotFoundException)
                 {
                     // The Event expired (the API server keeps them about an hour): start a new one.
-                    _byKey.Remove(key);
-                    _lru.Remove(node);
+                    Forget(key);
                 }
             }
 
@@ -105,15 +124,7 @@ public sealed class EventRecorder : IDisposable
                     ReportingInstance = _options.Host ?? "",
                 },
                 cancellationToken);
-            var added = _lru.AddFirst(new Entry(key, ns, name) { Count = 1 });
-            _byKey[key] = added;
-            while (_byKey.Count > _options.CacheSize)
-            {
-                var last = _lru.Last!;
-                _lru.RemoveLast();
-                _byKey.Remove(last.Value.Key);
-            }
-
+            Remember(new Entry(key, ns, name) { Count = 1 });
             return created;
         }
         catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or TimeoutException)
@@ -123,7 +134,53 @@ public sealed class EventRecorder : IDisposable
         }
         finally
         {
-            _gate.Release();
+            stripe.Release();
+        }
+    }
+
+    /// <summary>The remembered Event for <paramref name="key"/>, now the most recently used; null if none.</summary>
+    private Entry? Touch(string key)
+    {
+        lock (_cacheGate)
+        {
+            if (!_byKey.TryGetValue(key, out var node))
+            {
+                return null;
+            }
+
+            _lru.Remove(node);
+            _lru.AddFirst(node);
+            return node.Value;
+        }
+    }
+
+    private void Forget(string key)
+    {
+        lock (_cacheGate)
+        {
+            if (_byKey.Remove(key, out var node))
+            {
+                _lru.Remove(node);
+            }
+        }
+    }
+
+    private void Remember(Entry entry)
+    {
+        lock (_cacheGate)
+        {
+            if (_byKey.Remove(entry.Key, out var stale))
+            {
+                _lru.Remove(stale);
+            }
+
+            _byKey[entry.Key] = _lru.AddFirst(entry);
+            while (_byKey.Count > _options.CacheSize)
+            {
+                var last = _lru.Last!;
+                _lru.RemoveLast();
+                _byKey.Remove(last.Value.Key);
+            }
         }
     }
 

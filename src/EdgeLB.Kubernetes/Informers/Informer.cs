@@ -52,6 +52,12 @@ public sealed class Informer<T>
     /// <summary>How many lists have completed (1 + relists).</summary>
     public long ListCount => Interlocked.Read(ref _lists);
 
+    /// <summary>How many lists followed the first one: each is a relist after 410 Gone or a failed watch.</summary>
+    public long RelistCount => Math.Max(0, ListCount - 1);
+
+    /// <summary>The resource this informer watches, as <c>plural</c> or <c>plural.group</c>.</summary>
+    public string ResourceName => _resource.ToString();
+
     /// <summary>How many watch requests have been opened.</summary>
     public long WatchCount => Interlocked.Read(ref _watches);
 

@@ -208,6 +208,39 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
         CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject
     {
+        var request = PreparePatch(resource, ns, name, type, patch, subresource, fieldManager, force);
+        return SendForObjectAsync(HttpMethod.Patch, request.Path, Content(request.Body, request.MediaType), resource.TypeInfo, request.Operation, request.Idempotent, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="PatchAsync{T}"/> for callers that do not need the patched object back: the
+    /// response is checked but its body is not parsed.
+    /// </summary>
+    public async Task PatchWithoutResultAsync<T>(
+        ResourceDescriptor<T> resource,
+        string? ns,
+        string name,
+        PatchType type,
+        JsonNode patch,
+        string? subresource = null,
+        CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        var request = PreparePatch(resource, ns, name, type, patch, subresource, fieldManager: null, force: null);
+        try
+        {
+            using var response = await SendAsync(() => Request(HttpMethod.Patch, request.Path, Content(request.Body, request.MediaType)), request.Idempotent, streaming: false, cancellationToken);
+            await EnsureSuccessAsync(response, request.Operation, cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{request.Operation}: {ex.Message}", ex);
+        }
+    }
+
+    private static PatchRequest PreparePatch<T>(ResourceDescriptor<T> resource, string? ns, string name, PatchType type, JsonNode patch, string? subresource, string? fieldManager, bool? force)
+        where T : class, IKubernetesObject
+    {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(patch);
         if (type == PatchType.Apply && string.IsNullOrEmpty(fieldManager))
@@ -218,7 +251,6 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
         var query = new QueryBuilder()
             .Add("fieldManager", fieldManager)
             .Add("force", force is null ? null : force.Value ? "true" : "false");
-        var path = resource.PathFor(ns, name, subresource) + query;
         var mediaType = type switch
         {
             PatchType.Merge => "application/merge-patch+json",
@@ -226,12 +258,17 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
             PatchType.StrategicMerge => "application/strategic-merge-patch+json",
             _ => "application/apply-patch+yaml",
         };
-        var body = JsonSerializer.SerializeToUtf8Bytes(patch, KubernetesJsonContext.Default.JsonNode);
 
         // A merge patch that names a resourceVersion is an optimistic-concurrency check: safe to retry.
-        var idempotent = type == PatchType.Apply || patch["metadata"]?["resourceVersion"] is not null;
-        return SendForObjectAsync(HttpMethod.Patch, path, Content(body, mediaType), resource.TypeInfo, $"patch {resource} {Describe(ns, name)}{(subresource is null ? "" : "/" + subresource)}", idempotent, cancellationToken);
+        return new PatchRequest(
+            resource.PathFor(ns, name, subresource) + query,
+            JsonSerializer.SerializeToUtf8Bytes(patch, KubernetesJsonContext.Default.JsonNode),
+            mediaType,
+            Idempotent: type == PatchType.Apply || patch["metadata"]?["resourceVersion"] is not null,
+            $"patch {resource} {Describe(ns, name)}{(subresource is null ? "" : "/" + subresource)}");
     }
+
+    private sealed record PatchRequest(string Path, byte[] Body, string MediaType, bool Idempotent, string Operation);
 
     /// <summary>
     /// Server-side apply of <paramref name="configuration"/> (which must carry apiVersion, kind and
@@ -345,30 +382,100 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
     internal WatchEvent<T>? ParseWatchLine<T>(ResourceDescriptor<T> resource, string line)
         where T : class, IKubernetesObject
     {
-        using var doc = JsonDocument.Parse(line);
-        var root = doc.RootElement;
-        var typeText = root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-        if (!root.TryGetProperty("object", out var obj) || obj.ValueKind != JsonValueKind.Object)
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
+        try
         {
-            throw new KubernetesApiException($"watch {resource}: event without an object: {Truncate(line)}");
+            var length = Encoding.UTF8.GetBytes(line, buffer);
+            return ParseWatchLine(resource, buffer.AsSpan(0, length), line);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Reads one event in a single pass: the object is deserialized straight from the line, without
+    /// building a document first. The API server writes "type" before "object"; when a line has them
+    /// the other way round, the type is looked up first and the line read again.
+    /// </summary>
+    private WatchEvent<T>? ParseWatchLine<T>(ResourceDescriptor<T> resource, ReadOnlySpan<byte> utf8, string line)
+        where T : class, IKubernetesObject
+    {
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new KubernetesApiException($"watch {resource}: event is not an object: {Truncate(line)}");
         }
 
-        switch (typeText)
+        string? typeText = null;
+        var typeSeen = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            case "ADDED":
-                return new WatchEvent<T>(WatchEventType.Added, obj.Deserialize(resource.TypeInfo), null);
-            case "MODIFIED":
-                return new WatchEvent<T>(WatchEventType.Modified, obj.Deserialize(resource.TypeInfo), null);
-            case "DELETED":
-                return new WatchEvent<T>(WatchEventType.Deleted, obj.Deserialize(resource.TypeInfo), null);
-            case "BOOKMARK":
-                return new WatchEvent<T>(WatchEventType.Bookmark, obj.Deserialize(resource.TypeInfo), null);
-            case "ERROR":
-                return new WatchEvent<T>(WatchEventType.Error, null, obj.Deserialize(KubernetesJsonContext.Default.Status));
-            default:
-                KubernetesLog.UnknownWatchEvent(_logger, resource.ToString(), typeText ?? "(none)");
-                return null;
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                typeText = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                typeSeen = true;
+                continue;
+            }
+
+            if (!reader.ValueTextEquals("object"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                break;
+            }
+
+            if (!typeSeen)
+            {
+                typeText = TypeOf(utf8);
+            }
+
+            switch (typeText)
+            {
+                case "ADDED":
+                    return new WatchEvent<T>(WatchEventType.Added, JsonSerializer.Deserialize(ref reader, resource.TypeInfo), null);
+                case "MODIFIED":
+                    return new WatchEvent<T>(WatchEventType.Modified, JsonSerializer.Deserialize(ref reader, resource.TypeInfo), null);
+                case "DELETED":
+                    return new WatchEvent<T>(WatchEventType.Deleted, JsonSerializer.Deserialize(ref reader, resource.TypeInfo), null);
+                case "BOOKMARK":
+                    return new WatchEvent<T>(WatchEventType.Bookmark, JsonSerializer.Deserialize(ref reader, resource.TypeInfo), null);
+                case "ERROR":
+                    return new WatchEvent<T>(WatchEventType.Error, null, JsonSerializer.Deserialize(ref reader, KubernetesJsonContext.Default.Status));
+                default:
+                    KubernetesLog.UnknownWatchEvent(_logger, resource.ToString(), typeText ?? "(none)");
+                    return null;
+            }
         }
+
+        throw new KubernetesApiException($"watch {resource}: event without an object: {Truncate(line)}");
+    }
+
+    private static string? TypeOf(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType)
+            {
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
     }
 
     private Task<T> PutAsync<T>(ResourceDescriptor<T> resource, T obj, string? subresource, CancellationToken cancellationToken)

@@ -17,6 +17,9 @@ public static class Resources
     public static ResourceDescriptor<Pod> Pods { get; } =
         new("", "v1", "pods", "Pod", Namespaced: true, Json.Pod, Json.KubeListPod);
 
+    public static ResourceDescriptor<KubeNamespace> Namespaces { get; } =
+        new("", "v1", "namespaces", "Namespace", Namespaced: false, Json.KubeNamespace, Json.KubeListKubeNamespace);
+
     public static ResourceDescriptor<KubeEvent> Events { get; } =
         new("", "v1", "events", "Event", Namespaced: true, Json.KubeEvent, Json.KubeListKubeEvent);
 

@@ -9,11 +9,14 @@ namespace EdgeLB.Kubernetes.Serialization;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    UseStringEnumConverter = true)]
+    UseStringEnumConverter = true,
+    Converters = [typeof(SharedStringConverter)])]
 [JsonSerializable(typeof(Service))]
 [JsonSerializable(typeof(KubeList<Service>))]
 [JsonSerializable(typeof(Node))]
 [JsonSerializable(typeof(KubeList<Node>))]
+[JsonSerializable(typeof(KubeNamespace))]
+[JsonSerializable(typeof(KubeList<KubeNamespace>))]
 [JsonSerializable(typeof(EndpointSlice))]
 [JsonSerializable(typeof(KubeList<EndpointSlice>))]
 [JsonSerializable(typeof(Lease))]

@@ -41,17 +41,26 @@ public sealed class ProbeEndpoint : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.WebHost.UseUrls($"http://{listen}");
         var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () =>
+        // Plain request delegates: a Delegate handler would go through the minimal-API request
+        // delegate factory, which loads expression trees and form binding for three fixed answers.
+        app.MapGet("/healthz", context => Text(context, StatusCodes.Status200OK, "ok\n"));
+        app.MapGet("/readyz", context =>
         {
             var (ready, detail) = readiness();
-            return Results.Text(detail + "\n", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            return Text(context, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, detail + "\n");
         });
-        app.MapGet("/metrics", () => Results.Text(metrics(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapGet("/metrics", context => Text(context, StatusCodes.Status200OK, metrics(), "text/plain; version=0.0.4; charset=utf-8"));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ProbeEndpoint(app, new Uri(address));
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private static Task Text(HttpContext context, int status, string text, string contentType = "text/plain; charset=utf-8")
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        return context.Response.WriteAsync(text, context.RequestAborted);
+    }
 }

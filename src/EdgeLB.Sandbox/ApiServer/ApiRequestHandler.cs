@@ -343,7 +343,7 @@ internal sealed class ApiRequestHandler
             return;
         }
 
-        await HttpJson.WriteAsync(context.Response, code, obj);
+        await HttpJson.WriteAsync(context.Response, code, StoredJson.Of(obj));
     }
 
     private static ObjectFilter FilterFor(HttpContext context, ResourceType type) =>

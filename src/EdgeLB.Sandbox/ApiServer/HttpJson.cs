@@ -11,13 +11,15 @@ internal static class HttpJson
     // The API is JSON for programs, never embedded in HTML; escape only what JSON requires, as the real server does.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task WriteAsync(HttpResponse response, int statusCode, JsonNode body, string contentType = "application/json")
+    public static Task WriteAsync(HttpResponse response, int statusCode, JsonNode body, string contentType = "application/json") =>
+        WriteAsync(response, statusCode, Serialize(body), contentType);
+
+    public static async Task WriteAsync(HttpResponse response, int statusCode, byte[] json, string contentType = "application/json")
     {
         response.StatusCode = statusCode;
         response.ContentType = contentType;
-        var bytes = Serialize(body);
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes, response.HttpContext.RequestAborted);
+        response.ContentLength = json.Length;
+        await response.Body.WriteAsync(json, response.HttpContext.RequestAborted);
     }
 
     public static byte[] Serialize(JsonNode body)
@@ -56,6 +58,18 @@ internal static class HttpJson
         response.ContentType = "application/json";
         response.ContentLength = stream.Length;
         await response.Body.WriteAsync(stream.GetBuffer().AsMemory(0, (int)stream.Length), response.HttpContext.RequestAborted);
+    }
+
+    /// <summary>One watch event line around an object already serialized.</summary>
+    public static byte[] WatchLine(string type, ReadOnlySpan<byte> objectJson)
+    {
+        var head = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
+        var line = new byte[head.Length + objectJson.Length + 2];
+        head.CopyTo(line, 0);
+        objectJson.CopyTo(line.AsSpan(head.Length));
+        line[^2] = (byte)'}';
+        line[^1] = (byte)'\n';
+        return line;
     }
 
     /// <summary>One watch event line: {"type":...,"object":...} and a newline.</summary>

@@ -5,24 +5,26 @@ namespace EdgeLB.Sandbox.ApiServer;
 /// <summary>RFC 7386 JSON merge patch: maps merge, null deletes, everything else (lists included) replaces.</summary>
 internal static class JsonMergePatch
 {
-    public static JsonNode? Apply(JsonNode? target, JsonNode? patch)
-    {
-        if (patch is not JsonObject patchObject)
-        {
-            return patch?.DeepClone();
-        }
+    /// <summary>The patched copy of <paramref name="target"/>; neither argument is changed.</summary>
+    public static JsonNode? Apply(JsonNode? target, JsonNode? patch) =>
+        patch is JsonObject ? MergeInto(target?.DeepClone() as JsonObject ?? [], patch) : patch?.DeepClone();
 
-        var result = target is JsonObject t ? (JsonObject)t.DeepClone() : [];
-        foreach (var (key, value) in patchObject)
+    /// <summary>Merges into <paramref name="result"/>, which the caller owns, so it is copied once, not once per level.</summary>
+    private static JsonObject MergeInto(JsonObject result, JsonNode patch)
+    {
+        foreach (var (key, value) in (JsonObject)patch)
         {
             if (value is null)
             {
                 result.Remove(key);
             }
+            else if (value is JsonObject && result[key] is JsonObject child)
+            {
+                MergeInto(child, value);
+            }
             else
             {
-                var merged = Apply(result[key], value);
-                result[key] = merged;
+                result[key] = value is JsonObject ? MergeInto([], value) : value.DeepClone();
             }
         }
 

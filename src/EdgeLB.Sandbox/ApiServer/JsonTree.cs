@@ -55,27 +55,31 @@ internal static class JsonTree
         node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
             && long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) ? l : null;
 
-    /// <summary>A copy with kind, apiVersion and metadata first, the order the real server writes.</summary>
+    /// <summary>
+    /// Puts kind, apiVersion and metadata first, the order the real server writes, by moving the
+    /// members of <paramref name="obj"/> (which the caller owns) rather than copying them.
+    /// </summary>
     public static JsonObject Ordered(JsonObject obj)
     {
-        var result = new JsonObject();
+        var members = obj.ToList();
+        obj.Clear();
         foreach (var key in new[] { "kind", "apiVersion", "metadata" })
         {
-            if (obj[key] is { } value)
+            if (members.Find(m => m.Key == key).Value is { } value)
             {
-                result[key] = value.DeepClone();
+                obj[key] = value;
             }
         }
 
-        foreach (var (key, value) in obj)
+        foreach (var (key, value) in members)
         {
             if (key is not ("kind" or "apiVersion" or "metadata"))
             {
-                result[key] = value?.DeepClone();
+                obj[key] = value;
             }
         }
 
-        return result;
+        return obj;
     }
 
     public static Dictionary<string, string> Labels(JsonObject obj)

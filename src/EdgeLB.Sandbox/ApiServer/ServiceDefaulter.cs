@@ -17,10 +17,16 @@ internal sealed class ServiceDefaulter
     private static readonly string[] TrafficPolicies = ["Cluster", "Local"];
     private static readonly string[] FamilyPolicies = ["SingleStack", "PreferDualStack", "RequireDualStack"];
 
+    // How far into a (possibly huge IPv6) range cluster IPs are handed out.
+    private const int MaxClusterIpCandidates = 1_000_000;
+
     private readonly AddressRange _v4;
     private readonly AddressRange? _v6;
     private readonly int _nodePortMin;
     private readonly int _nodePortMax;
+
+    // Where the next cluster IP search starts in each range; only touched inside the store's lock.
+    private readonly Dictionary<AddressRange, System.Numerics.BigInteger> _cursors = [];
 
     public ServiceDefaulter(InMemoryApiServerOptions options)
     {
@@ -324,13 +330,23 @@ internal sealed class ServiceDefaulter
         spec["ipFamilies"] = new JsonArray(families.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray());
     }
 
-    private static string AllocateIp(AddressRange range, ServiceAddressIndex.Taken<string> taken)
+    /// <summary>
+    /// The next free address at or after the range's cursor, wrapping around; the cursor then moves
+    /// past it, so creating many Services costs a step each instead of a scan from the start.
+    /// </summary>
+    private string AllocateIp(AddressRange range, ServiceAddressIndex.Taken<string> taken)
     {
-        for (var offset = AddressRange.FirstOffset; offset <= range.LastOffset && offset < AddressRange.FirstOffset + 1_000_000; offset++)
+        var first = AddressRange.FirstOffset;
+        var last = System.Numerics.BigInteger.Min(range.LastOffset, first + MaxClusterIpCandidates - 1);
+        var span = last - first + 1;
+        var cursor = _cursors.GetValueOrDefault(range, first);
+        for (var i = System.Numerics.BigInteger.Zero; i < span; i++)
         {
+            var offset = first + ((cursor - first + i) % span);
             var ip = range.At(offset).ToString();
             if (!taken.Contains(ip))
             {
+                _cursors[range] = offset + 1;
                 return ip;
             }
         }

@@ -10,4 +10,7 @@ namespace EdgeLB.Sandbox.ApiServer;
 internal sealed record StoredEvent(WatchEventType Type, ResourceType Resource, long ResourceVersion, JsonObject Object, JsonObject? Previous)
 {
     public string? Namespace => JsonTree.GetString(Object, "metadata", "namespace");
+
+    /// <summary>The object as JSON, serialized once however many watches send it.</summary>
+    public byte[] ObjectJson => StoredJson.Of(Object);
 }

@@ -148,8 +148,10 @@ internal sealed class WatchStreamer
             return false;
         }
 
-        JsonNode body = request.AsTable ? _tables.Convert(request.Type, [e.Object], request.IncludeObject, withColumns: true) : e.Object;
-        await response.Body.WriteAsync(HttpJson.WatchLine(type, body), ct);
+        var line = request.AsTable
+            ? HttpJson.WatchLine(type, _tables.Convert(request.Type, [e.Object], request.IncludeObject, withColumns: true))
+            : HttpJson.WatchLine(type, e.ObjectJson);
+        await response.Body.WriteAsync(line, ct);
         return true;
     }
 

@@ -268,6 +268,13 @@ public sealed class KubeApiClientTests : IAsyncLifetime
         Assert.Equal(WatchEventType.Error, error.Type);
         Assert.Equal(410, error.Status!.Code);
         Assert.Null(_client.ParseWatchLine(Resources.Services, """{"type":"SOMETHING","object":{}}"""));
+
+        // Member order is not guaranteed by JSON: the object may come before its type.
+        var reversed = _client.ParseWatchLine(Resources.Services, """{"object":{"kind":"Service","metadata":{"name":"b","resourceVersion":"7"}},"extra":[1,{"x":2}],"type":"MODIFIED"}""")!;
+        Assert.Equal(WatchEventType.Modified, reversed.Type);
+        Assert.Equal("b", reversed.Resource!.Metadata.Name);
+        Assert.Throws<KubernetesApiException>(() => _client.ParseWatchLine(Resources.Services, """{"type":"ADDED"}"""));
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => _client.ParseWatchLine(Resources.Services, """{"type":"ADDED","object":{"""));
     }
 
     [Fact]

@@ -28,6 +28,7 @@ internal static partial class ApiCalls
         ["UpdateStatusAsync"] = ["update"],
         ["DeleteAsync"] = ["delete"],
         ["PatchAsync"] = ["patch"],
+        ["PatchWithoutResultAsync"] = ["patch"],
         ["ApplyAsync"] = ["patch"],
         ["PatchStatusWithRetryAsync"] = ["get", "patch"],
         ["Informer"] = ["list", "watch"],
