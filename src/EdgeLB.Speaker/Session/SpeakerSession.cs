@@ -106,6 +106,11 @@ internal sealed class SpeakerSession : IDisposable
                     return;
                 }
 
+                if (_phase == SessionPhase.Established)
+                {
+                    _phase = SessionPhase.Connecting; // not ready until a leader's session is open again
+                }
+
                 TimeSpan delay;
                 switch (outcome.Kind)
                 {
@@ -201,7 +206,7 @@ internal sealed class SpeakerSession : IDisposable
         }
         catch (RpcException ex)
         {
-            return await CallEndedAsync(call, live, ex);
+            return CallEnded(call, live, ex);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -297,7 +302,7 @@ internal sealed class SpeakerSession : IDisposable
         }
         catch (RpcException ex)
         {
-            return await CallEndedAsync(call, live, ex);
+            return CallEnded(call, live, ex);
         }
         catch (OperationCanceledException) when (live.Silent)
         {
@@ -502,9 +507,8 @@ internal sealed class SpeakerSession : IDisposable
         }
     }
 
-    private async Task<SessionOutcome> CallEndedAsync(DuplexStreamingCall<SpeakerMessage, ControllerMessage> call, LiveSession live, RpcException ex)
+    private SessionOutcome CallEnded(DuplexStreamingCall<SpeakerMessage, ControllerMessage> call, LiveSession live, RpcException ex)
     {
-        await Task.CompletedTask;
         if (live.Silent)
         {
             return new SessionOutcome(SessionOutcomeKind.Silent, "silent");

@@ -305,6 +305,20 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task Readiness_FollowsTheLeadersSession()
+    {
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, null);
+        await WaitEstablished(rig.Speaker);
+        Assert.Equal(rig.Coordinator.Endpoint, rig.Speaker.Session.Controller);
+
+        rig.Coordinator.Refuse = StatusCode.Unavailable;
+        rig.Session.End();
+        await SessionHarness.WaitUntilAsync(() => !rig.Speaker.Session.IsEstablished, "readiness is withdrawn");
+        Assert.Equal(SessionPhase.Connecting, rig.Speaker.Session.Phase); // nothing held, so not orphaned
+        Assert.Null(rig.Speaker.Session.Controller);
+    }
+
+    [Fact]
     public async Task Unauthenticated_IsRetried_WithTheNextToken()
     {
         await using var coordinator = await FakeCoordinator.StartAsync();
