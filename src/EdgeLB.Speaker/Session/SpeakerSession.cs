@@ -200,34 +200,43 @@ internal sealed class SpeakerSession : IDisposable
         using var writer = new SessionWriter(call.RequestStream);
         var live = new LiveSession(endpoint, _time, _options);
         _live = live;
-        try
+
+        // Read first: a refused or failing connection surfaces as the response's error, while a write
+        // into a request that never started can wait for ever.
+        var reading = ReadLoopAsync(call, live, callStop.Token);
+        var hello = writer.WriteAsync(new SpeakerMessage { Hello = _inventory.BuildHello(InstanceId) }, callStop.Token);
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var stopRegistration = stopping.Register(() => stop.TrySetResult());
+        using (var helloWait = new CancellationTokenSource())
         {
-            await writer.WriteAsync(new SpeakerMessage { Hello = _inventory.BuildHello(InstanceId) }, stopping);
-        }
-        catch (RpcException ex)
-        {
-            return CallEnded(call, live, ex);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            await _table.ReleaseAllAsync("speaker stopping");
-            return new SessionOutcome(SessionOutcomeKind.Stopped, "stopping");
+            var sent = await Task.WhenAny(hello, reading, stop.Task, Task.Delay(_options.ConnectTimeout, _time, helloWait.Token));
+            await helloWait.CancelAsync();
+            if (sent != hello || !hello.IsCompletedSuccessfully)
+            {
+                await callStop.CancelAsync();
+                await hello.ContinueWith(_ => { }, TaskScheduler.Default); // observed: it ends with the call
+                var ended = await reading;
+                _live = null;
+                if (stopping.IsCancellationRequested)
+                {
+                    return await StoppedAsync();
+                }
+
+                return sent == reading ? ended : new SessionOutcome(
+                    SessionOutcomeKind.Failed,
+                    hello.IsFaulted ? "Hello failed: " + hello.Exception?.GetBaseException().Message : "no connection within the connect timeout");
+            }
         }
 
-        var reading = ReadLoopAsync(call, live, callStop.Token);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeats = HeartbeatLoopAsync(live, writer, callStop, heartbeatStop.Token);
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (stopping.Register(() => stop.TrySetResult()))
+        var first = await Task.WhenAny(reading, stop.Task);
+        if (first != reading)
         {
-            var first = await Task.WhenAny(reading, stop.Task);
-            if (first != reading)
-            {
-                await DrainAsync(live, writer, reading);
-                await heartbeatStop.CancelAsync();
-                await heartbeats;
-                return new SessionOutcome(SessionOutcomeKind.Stopped, "drained");
-            }
+            await DrainAsync(live, writer, reading);
+            await heartbeatStop.CancelAsync();
+            await heartbeats;
+            return new SessionOutcome(SessionOutcomeKind.Stopped, "drained");
         }
 
         await heartbeatStop.CancelAsync();
@@ -284,6 +293,12 @@ internal sealed class SpeakerSession : IDisposable
         {
             // The stream is already gone; nothing is announced any more, which is what matters.
         }
+    }
+
+    private async Task<SessionOutcome> StoppedAsync()
+    {
+        await _table.ReleaseAllAsync("speaker stopping");
+        return new SessionOutcome(SessionOutcomeKind.Stopped, "stopping");
     }
 
     private async Task<SessionOutcome> ReadLoopAsync(DuplexStreamingCall<SpeakerMessage, ControllerMessage> call, LiveSession live, CancellationToken cancellationToken)
