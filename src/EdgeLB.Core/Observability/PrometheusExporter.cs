@@ -100,7 +100,8 @@ public sealed class PrometheusExporter : IDisposable
     {
         private readonly ConcurrentDictionary<string, Point> _points = new(StringComparer.Ordinal);
 
-        public string Name { get; } = instrument.Name;
+        /// <summary>OpenTelemetry-style dotted names (edgelb.forwarder.bytes) become valid Prometheus names (edgelb_forwarder_bytes).</summary>
+        public string Name { get; } = instrument.Name.Replace('.', '_').Replace('-', '_');
 
         public bool IsObservable => instrument.IsObservable;
 
