@@ -421,7 +421,7 @@ internal sealed class SpeakerSession : IDisposable
 
             _kick.Reader.TryRead(out _);
             var silence = live.Silence();
-            var limit = live.Established ? live.Lease + live.Interval : _options.ConnectTimeout;
+            var limit = live.Established ? _options.SilenceLimit : _options.ConnectTimeout;
             if (silence > limit)
             {
                 SessionLog.Silent(_logger, live.Endpoint.ToString(), silence);
