@@ -9,7 +9,8 @@ namespace EdgeLB.Core.Observability;
 /// Collects every instrument of the meters whose name starts with a prefix and renders them in the
 /// Prometheus text exposition format (version 0.0.4). Counters become <c>_total</c> counters,
 /// up-down counters and observable gauges become gauges, histograms get cumulative buckets.
-/// Instrument names are used as metric names, so name instruments the Prometheus way.
+/// Instrument names become metric names; characters Prometheus does not allow in a name (the dots of
+/// OpenTelemetry-style names such as <c>edgelb.forwarder.bytes</c>) become underscores.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
@@ -95,13 +96,26 @@ public sealed class PrometheusExporter : IDisposable
     private static string Number(double value) =>
         double.IsPositiveInfinity(value) ? "+Inf" : value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>The Prometheus metric name for an instrument name: [a-zA-Z_:][a-zA-Z0-9_:]*.</summary>
+    internal static string MetricName(string instrumentName)
+    {
+        var name = string.Create(instrumentName.Length, instrumentName, (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                var c = source[i];
+                span[i] = char.IsAsciiLetterOrDigit(c) || c is '_' or ':' ? c : '_';
+            }
+        });
+        return name.Length > 0 && char.IsAsciiDigit(name[0]) ? "_" + name : name;
+    }
+
     /// <summary>The points of one instrument, one per label set.</summary>
     private sealed class Series(Instrument instrument)
     {
         private readonly ConcurrentDictionary<string, Point> _points = new(StringComparer.Ordinal);
 
-        /// <summary>OpenTelemetry-style dotted names (edgelb.forwarder.bytes) become valid Prometheus names (edgelb_forwarder_bytes).</summary>
-        public string Name { get; } = instrument.Name.Replace('.', '_').Replace('-', '_');
+        public string Name { get; } = MetricName(instrument.Name);
 
         public bool IsObservable => instrument.IsObservable;
 

@@ -45,7 +45,7 @@ public sealed class SpeakerHost : IAsyncDisposable
         _options = options;
         _loggers = loggers;
         _logger = loggers.CreateLogger("EdgeLB.Speaker");
-        var forwarding = new ForwardingOptions { DataPlane = options.DataPlaneKind!.Value };
+        var forwarding = options.ToForwardingOptions();
         forwarding.Validate();
         var commands = new ProcessCommandRunner();
         _health = new HealthChecker(new HealthCheckOptions(), new SocketHealthProbe(DefaultSocketFactory.Instance), time, loggers.CreateLogger<HealthChecker>(), _forwardingMetrics);

@@ -1,4 +1,5 @@
 using System.Net;
+using EdgeLB.Speaker.Forwarding;
 using EdgeLB.Speaker.Session;
 
 namespace EdgeLB.Speaker.Hosting;
@@ -38,6 +39,13 @@ public sealed class SpeakerOptions
 
     /// <summary>Largest pause between failed dials.</summary>
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether the speaker sets the ARP (and, for nftables, forwarding) sysctls itself. In a cluster
+    /// /proc/sys is read-only to an unprivileged container, so the DaemonSet sets them in a privileged
+    /// init container and turns this off (EDGELB_MANAGESYSCTLS=false).
+    /// </summary>
+    public bool ManageSysctls { get; set; } = true;
 
     /// <summary>Why the options cannot be used, naming the setting; empty when they can.</summary>
     public IReadOnlyList<string> Validate()
@@ -109,6 +117,8 @@ public sealed class SpeakerOptions
         "nftables" => Forwarding.DataPlaneKind.Nftables,
         _ => null,
     };
+
+    internal ForwardingOptions ToForwardingOptions() => new() { DataPlane = DataPlaneKind!.Value, ManageSysctls = ManageSysctls };
 
     internal SessionOptions ToSessionOptions(string forwardingInterface) => new()
     {

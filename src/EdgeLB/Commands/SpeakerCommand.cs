@@ -28,6 +28,7 @@ internal static class SpeakerCommand
             (new("--token-file") { Description = "projected service-account token (audience edgelb), re-read before every dial; omit for no authorization" }, nameof(SpeakerOptions.TokenFile)),
             (new("--http-listen") { Description = $"health, readiness and metrics address (default {defaults.HttpListen})" }, nameof(SpeakerOptions.HttpListen)),
             (new("--data-plane") { Description = $"userspace or nftables (default {defaults.DataPlane})" }, nameof(SpeakerOptions.DataPlane)),
+            (new("--manage-sysctls") { Description = "true: set the ARP/forwarding sysctls at start; false where /proc/sys is read-only and they are set for us (default true)" }, nameof(SpeakerOptions.ManageSysctls)),
             (new("--interfaces") { Description = "interfaces VIPs may be announced on, comma-separated (default: every interface with a MAC)" }, nameof(SpeakerOptions.Interfaces)),
             (new("--node-addresses") { Description = "node addresses reported to the controller, comma-separated (default: the interfaces' global addresses)" }, nameof(SpeakerOptions.NodeAddresses)),
             (new("--orphan-limit") { Description = $"how long VIPs stay announced after the controller went away, e.g. 00:01:00 (default {defaults.OrphanLimit})" }, nameof(SpeakerOptions.OrphanLimit)),

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace EdgeLB.Sandbox.Tests.Deploy;
 
@@ -97,7 +98,7 @@ public sealed class ManifestTests
         var pod = spec["template"]!["spec"]!;
         Assert.Equal("edgelb-controller", (string?)pod["serviceAccountName"]);
         var container = Assert.Single(pod["containers"]!.AsArray())!;
-        Assert.Equal(["controller"], container["args"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["controller", "--http-listen", "0.0.0.0:7472", "--grpc-listen", "0.0.0.0:7473"], container["args"]!.AsArray().Select(a => (string)a!));
         var ports = container["ports"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => (long)p!["containerPort"]!);
         Assert.Equal(new Dictionary<string, long> { ["http"] = 7472, ["grpc"] = 7473 }, ports);
         foreach (var target in service["spec"]!["ports"]!.AsArray())
@@ -106,8 +107,17 @@ public sealed class ManifestTests
         }
 
         Assert.Equal("/healthz", (string?)container["livenessProbe"]!["httpGet"]!["path"]);
-        Assert.Equal("/readyz", (string?)container["readinessProbe"]!["httpGet"]!["path"]);
-        Assert.Equal("metadata.name", (string?)container["env"]!.AsArray().Single(e => (string?)e!["name"] == "POD_NAME")!["valueFrom"]!["fieldRef"]!["fieldPath"]);
+        Assert.Equal("http", (string?)container["livenessProbe"]!["httpGet"]!["port"]);
+
+        // Readiness asks grpc.health.v1 on the coordinator port itself; gRPC probes take numbers only.
+        var grpcProbe = container["readinessProbe"]!["grpc"]!;
+        Assert.Equal(ports["grpc"], (long)grpcProbe["port"]!);
+        Assert.Equal("edgelb.v1.Coordinator", (string?)grpcProbe["service"]);
+        Assert.Null(container["readinessProbe"]!["httpGet"]);
+        var env = container["env"]!.AsArray();
+        Assert.Equal("metadata.name", (string?)env.Single(e => (string?)e!["name"] == "POD_NAME")!["valueFrom"]!["fieldRef"]!["fieldPath"]);
+        Assert.Equal("metadata.namespace", (string?)env.Single(e => (string?)e!["name"] == "EDGELB_NAMESPACE")!["valueFrom"]!["fieldRef"]!["fieldPath"]);
+        Assert.Equal("status.podIP", (string?)env.Single(e => (string?)e!["name"] == "POD_IP")!["valueFrom"]!["fieldRef"]!["fieldPath"]);
         var security = container["securityContext"]!;
         Assert.True((bool)security["readOnlyRootFilesystem"]!);
         Assert.True((bool)security["runAsNonRoot"]!);
@@ -132,7 +142,7 @@ public sealed class ManifestTests
 
         var container = Assert.Single(pod["containers"]!.AsArray())!;
         Assert.Equal(
-            ["speaker", "--node-name", "$(NODE_NAME)", "--token-file", "/var/run/secrets/edgelb/token"],
+            ["speaker", "--node-name", "$(NODE_NAME)", "--token-file", "/var/run/secrets/edgelb/token", "--controller", "edgelb-controller.edgelb-system.svc:7473", "--http-listen", "0.0.0.0:7474"],
             container["args"]!.AsArray().Select(a => (string)a!));
         var env = container["env"]!.AsArray();
         Assert.Equal("spec.nodeName", (string?)env.Single(e => (string?)e!["name"] == "NODE_NAME")!["valueFrom"]!["fieldRef"]!["fieldPath"]);
@@ -141,6 +151,8 @@ public sealed class ManifestTests
         Assert.Equal(["ALL"], capabilities["drop"]!.AsArray().Select(c => (string)c!));
         Assert.Equal(["NET_ADMIN", "NET_RAW"], capabilities["add"]!.AsArray().Select(c => (string)c!).Order(StringComparer.Ordinal));
         Assert.Equal("/readyz", (string?)container["readinessProbe"]!["httpGet"]!["path"]);
+        Assert.Equal("/healthz", (string?)container["livenessProbe"]!["httpGet"]!["path"]);
+        Assert.Equal("false", (string?)env.Single(e => (string?)e!["name"] == "EDGELB_MANAGESYSCTLS")!["value"]);
         Assert.Contains(container["ports"]!.AsArray(), p => (long)p!["containerPort"]! == 7474 && (string?)p["name"] == (string?)container["readinessProbe"]!["httpGet"]!["port"]);
         Assert.Equal("7474", (string?)template["metadata"]!["annotations"]!["prometheus.io/port"]);
 
@@ -151,6 +163,26 @@ public sealed class ManifestTests
         Assert.Equal("edgelb", (string?)token["audience"]);
         Assert.Equal(3600L, (long)token["expirationSeconds"]!);
         Assert.Equal("token", (string?)token["path"]);
+    }
+
+    [Fact]
+    public void Speaker_SysctlsInitContainer_SetsWhatTheVipBinderWouldSet_AndIsTheOnlyPrivilegedContainer()
+    {
+        var pod = Assert.Single(RepoFiles.Load("speaker.yaml"))["spec"]!["template"]!["spec"]!;
+        var init = Assert.Single(pod["initContainers"]!.AsArray())!;
+        var command = init["command"]!.AsArray().Select(c => (string)c!).ToList();
+        Assert.Equal(["sysctl", "-w"], command.Take(2));
+
+        // The settings the forwarder writes itself when allowed to (it is not, in the DaemonSet).
+        var binder = File.ReadAllText(Path.Combine(RepoFiles.Root, "src/EdgeLB.Speaker/Forwarding/DummyInterfaceVipBinder.cs"));
+        var expected = Regex.Matches(binder, @"""(?<setting>net\.[a-z0-9_.]+=[0-9]+)""").Select(m => m.Groups["setting"].Value).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), command.Skip(2).Order(StringComparer.Ordinal));
+        Assert.True((bool)init["securityContext"]!["privileged"]!);
+
+        var speaker = Assert.Single(pod["containers"]!.AsArray())!;
+        Assert.Null(speaker["securityContext"]!["privileged"]);
+        Assert.Equal((string?)speaker["image"], (string?)init["image"]);
     }
 
     private static void AssertSelects(JsonObject podLabels, JsonObject selector)

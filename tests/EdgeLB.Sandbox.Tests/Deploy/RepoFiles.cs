@@ -10,10 +10,13 @@ internal static class RepoFiles
 
     public static string DeployDir => Path.Combine(Root, "deploy");
 
-    /// <summary>Every YAML file under deploy/, relative to deploy/ with forward slashes, sorted.</summary>
+    public static string ChartDir => Path.Combine(DeployDir, "helm", "edgelb");
+
+    /// <summary>Every YAML manifest under deploy/ (the Helm chart's templates are not manifests), relative to deploy/ with forward slashes, sorted.</summary>
     public static IReadOnlyList<string> ManifestFiles() =>
         Directory.EnumerateFiles(DeployDir, "*.yaml", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(DeployDir, f).Replace('\\', '/'))
+            .Where(f => !f.StartsWith("helm/", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
 
