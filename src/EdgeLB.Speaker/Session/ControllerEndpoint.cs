@@ -3,7 +3,7 @@ using System.Globalization;
 namespace EdgeLB.Speaker.Session;
 
 /// <summary>One coordinator address, <c>host:port</c> (IPv6 literals in brackets), dialled as h2c.</summary>
-internal sealed record ControllerEndpoint(string Host, int Port)
+public sealed record ControllerEndpoint(string Host, int Port)
 {
     public Uri Uri => new($"http://{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port.ToString(CultureInfo.InvariantCulture)}");
 

@@ -12,6 +12,10 @@ namespace EdgeLB.Speaker.Session;
 /// </summary>
 internal sealed class NodeInventory(SessionOptions options, Func<IReadOnlyList<LinkInterface>> interfaces)
 {
+    private static readonly TimeSpan LinkReportTtl = TimeSpan.FromMilliseconds(250);
+
+    private (long At, IReadOnlyList<LinkHealth> Links, Rpc.Contract.V1.Health Node)? _linkReport;
+
     /// <summary>Interfaces offered for announcing.</summary>
     public IReadOnlyList<LinkInterface> Offered()
     {
@@ -54,8 +58,25 @@ internal sealed class NodeInventory(SessionOptions options, Func<IReadOnlyList<L
         return hello;
     }
 
-    /// <summary>Link state of every offered interface, and the node's health derived from them.</summary>
+    /// <summary>
+    /// Link state of every offered interface, and the node's health derived from them. Heartbeats run
+    /// tens of times a second; a netlink dump for each would cost more than the rest of the heartbeat,
+    /// so the report is reused for <see cref="LinkReportTtl"/>.
+    /// </summary>
     public (IReadOnlyList<LinkHealth> Links, Rpc.Contract.V1.Health Node) LinkReport()
+    {
+        var cached = _linkReport;
+        if (cached is { } c && Environment.TickCount64 - c.At < (long)LinkReportTtl.TotalMilliseconds)
+        {
+            return (c.Links, c.Node);
+        }
+
+        var fresh = ReadLinkReport();
+        _linkReport = (Environment.TickCount64, fresh.Links, fresh.Node);
+        return fresh;
+    }
+
+    private (IReadOnlyList<LinkHealth> Links, Rpc.Contract.V1.Health Node) ReadLinkReport()
     {
         var links = Offered()
             .Select(l => new LinkHealth

@@ -45,6 +45,16 @@ internal sealed record SessionOptions
 
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long an established session may stay without any message before the speaker abandons it
+    /// and dials again. Deliberately far above the lease (tens of milliseconds): the lease already
+    /// fences the VIPs of a silent session, while abandoning resets the stream, which the controller
+    /// takes as the speaker leaving and answers by moving its VIPs at once — a hiccup of a few acks
+    /// under load must not cause that. This only replaces HTTP/2 keep-alive's 80 s for finding a
+    /// dead connection.
+    /// </summary>
+    public TimeSpan SilenceLimit { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How long one dial may take until the controller's first message arrives.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -90,6 +100,11 @@ internal sealed record SessionOptions
         if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromMinutes(10))
         {
             problems.Add($"--drain-timeout: {DrainTimeout} is not between 0 and 10 minutes");
+        }
+
+        if (SilenceLimit <= TimeSpan.Zero)
+        {
+            problems.Add("silence limit: must be positive");
         }
 
         if (ConnectTimeout <= TimeSpan.Zero)

@@ -106,6 +106,11 @@ internal sealed class SpeakerSession : IDisposable
                     return;
                 }
 
+                if (_phase == SessionPhase.Established)
+                {
+                    _phase = SessionPhase.Connecting; // not ready until a leader's session is open again
+                }
+
                 TimeSpan delay;
                 switch (outcome.Kind)
                 {
@@ -195,34 +200,43 @@ internal sealed class SpeakerSession : IDisposable
         using var writer = new SessionWriter(call.RequestStream);
         var live = new LiveSession(endpoint, _time, _options);
         _live = live;
-        try
+
+        // Read first: a refused or failing connection surfaces as the response's error, while a write
+        // into a request that never started can wait for ever.
+        var reading = ReadLoopAsync(call, live, callStop.Token);
+        var hello = writer.WriteAsync(new SpeakerMessage { Hello = _inventory.BuildHello(InstanceId) }, callStop.Token);
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var stopRegistration = stopping.Register(() => stop.TrySetResult());
+        using (var helloWait = new CancellationTokenSource())
         {
-            await writer.WriteAsync(new SpeakerMessage { Hello = _inventory.BuildHello(InstanceId) }, stopping);
-        }
-        catch (RpcException ex)
-        {
-            return await CallEndedAsync(call, live, ex);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            await _table.ReleaseAllAsync("speaker stopping");
-            return new SessionOutcome(SessionOutcomeKind.Stopped, "stopping");
+            var sent = await Task.WhenAny(hello, reading, stop.Task, Task.Delay(_options.ConnectTimeout, _time, helloWait.Token));
+            await helloWait.CancelAsync();
+            if (sent != hello || !hello.IsCompletedSuccessfully)
+            {
+                await callStop.CancelAsync();
+                await hello.ContinueWith(_ => { }, TaskScheduler.Default); // observed: it ends with the call
+                var ended = await reading;
+                _live = null;
+                if (stopping.IsCancellationRequested)
+                {
+                    return await StoppedAsync();
+                }
+
+                return sent == reading ? ended : new SessionOutcome(
+                    SessionOutcomeKind.Failed,
+                    hello.IsFaulted ? "Hello failed: " + hello.Exception?.GetBaseException().Message : "no connection within the connect timeout");
+            }
         }
 
-        var reading = ReadLoopAsync(call, live, callStop.Token);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeats = HeartbeatLoopAsync(live, writer, callStop, heartbeatStop.Token);
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (stopping.Register(() => stop.TrySetResult()))
+        var first = await Task.WhenAny(reading, stop.Task);
+        if (first != reading)
         {
-            var first = await Task.WhenAny(reading, stop.Task);
-            if (first != reading)
-            {
-                await DrainAsync(live, writer, reading);
-                await heartbeatStop.CancelAsync();
-                await heartbeats;
-                return new SessionOutcome(SessionOutcomeKind.Stopped, "drained");
-            }
+            await DrainAsync(live, writer, reading);
+            await heartbeatStop.CancelAsync();
+            await heartbeats;
+            return new SessionOutcome(SessionOutcomeKind.Stopped, "drained");
         }
 
         await heartbeatStop.CancelAsync();
@@ -281,6 +295,12 @@ internal sealed class SpeakerSession : IDisposable
         }
     }
 
+    private async Task<SessionOutcome> StoppedAsync()
+    {
+        await _table.ReleaseAllAsync("speaker stopping");
+        return new SessionOutcome(SessionOutcomeKind.Stopped, "stopping");
+    }
+
     private async Task<SessionOutcome> ReadLoopAsync(DuplexStreamingCall<SpeakerMessage, ControllerMessage> call, LiveSession live, CancellationToken cancellationToken)
     {
         try
@@ -297,7 +317,7 @@ internal sealed class SpeakerSession : IDisposable
         }
         catch (RpcException ex)
         {
-            return await CallEndedAsync(call, live, ex);
+            return CallEnded(call, live, ex);
         }
         catch (OperationCanceledException) when (live.Silent)
         {
@@ -401,7 +421,7 @@ internal sealed class SpeakerSession : IDisposable
 
             _kick.Reader.TryRead(out _);
             var silence = live.Silence();
-            var limit = live.Established ? live.Lease + live.Interval : _options.ConnectTimeout;
+            var limit = live.Established ? _options.SilenceLimit : _options.ConnectTimeout;
             if (silence > limit)
             {
                 SessionLog.Silent(_logger, live.Endpoint.ToString(), silence);
@@ -502,9 +522,8 @@ internal sealed class SpeakerSession : IDisposable
         }
     }
 
-    private async Task<SessionOutcome> CallEndedAsync(DuplexStreamingCall<SpeakerMessage, ControllerMessage> call, LiveSession live, RpcException ex)
+    private SessionOutcome CallEnded(DuplexStreamingCall<SpeakerMessage, ControllerMessage> call, LiveSession live, RpcException ex)
     {
-        await Task.CompletedTask;
         if (live.Silent)
         {
             return new SessionOutcome(SessionOutcomeKind.Silent, "silent");

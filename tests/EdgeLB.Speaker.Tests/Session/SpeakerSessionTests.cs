@@ -230,8 +230,14 @@ public sealed class SpeakerSessionTests
 
         session.End();
         await SessionHarness.WaitUntilAsync(() => speaker.Session.Phase == SessionPhase.Orphaned, "the speaker is orphaned");
-        time.Advance(TimeSpan.FromSeconds(10)); // the reconnect pause passes; the VIP is still held
-        var next = await coordinator.AcceptAsync();
+        var accepting = coordinator.AcceptAsync();
+        for (var i = 0; i < 30 && !accepting.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1)); // the reconnect pause passes; the VIP is still held
+            await Task.WhenAny(accepting, Task.Delay(50));
+        }
+
+        var next = await accepting;
         await next.ConfigureAsync(Hour, TimeSpan.FromSeconds(2));
         var report = await next.HeartbeatAsync(h => h.Announced.Count == 1); // the new leader learns what is held
         Assert.Equal(3ul, report.Announced[0].Epoch);
@@ -305,6 +311,34 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task Readiness_FollowsTheLeadersSession()
+    {
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, null);
+        await WaitEstablished(rig.Speaker);
+        Assert.Equal(rig.Coordinator.Endpoint, rig.Speaker.Session.Controller);
+
+        rig.Coordinator.Refuse = StatusCode.Unavailable;
+        rig.Session.End();
+        await SessionHarness.WaitUntilAsync(() => !rig.Speaker.Session.IsEstablished, "readiness is withdrawn");
+        Assert.Equal(SessionPhase.Connecting, rig.Speaker.Session.Phase); // nothing held, so not orphaned
+        Assert.Null(rig.Speaker.Session.Controller);
+    }
+
+    [Fact]
+    public async Task DeadAddress_IsSkipped_ForTheNextController()
+    {
+        await using var coordinator = await FakeCoordinator.StartAsync();
+        var dead = new ControllerEndpoint("127.0.0.1", ClosedPort());
+        await using var speaker = new SessionHarness(TimeProvider.System, null, coordinator.Log, dead, coordinator.Endpoint);
+        speaker.Start();
+
+        var session = await coordinator.AcceptAsync(TimeSpan.FromSeconds(5));
+        await session.ConfigureAsync(Hour, Hour);
+        await WaitEstablished(speaker);
+        Assert.Equal(coordinator.Endpoint, speaker.Session.Controller);
+    }
+
+    [Fact]
     public async Task Unauthenticated_IsRetried_WithTheNextToken()
     {
         await using var coordinator = await FakeCoordinator.StartAsync();
@@ -344,6 +378,13 @@ public sealed class SpeakerSessionTests
             await Speaker.DisposeAsync();
             await Coordinator.DisposeAsync();
         }
+    }
+
+    private static int ClosedPort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port; // bound, never listening, then closed: connects are refused
     }
 
     private static Task WaitEstablished(SessionHarness speaker) =>

@@ -51,8 +51,8 @@ public class AnnouncerLabTests(ITestOutputHelper output)
 
         Assert.True(node1.Announcer.Assign(vip, "eth0", 1, TimeSpan.FromMinutes(1)));
         using var clientThread = client.EnterThread();
-        Touch(clientThread, vip);
-        await WaitForNeighbour(clientThread, vip, node1.Mac, TimeSpan.FromSeconds(3));
+        ClientProbe.Touch(clientThread, vip);
+        await ClientProbe.WaitForNeighbour(clientThread, vip, node1.Mac, TimeSpan.FromSeconds(3));
 
         // The switch is timed from node2's Assign call to the change in the client's neighbour table.
         // On a loaded two-core machine one sample can catch a scheduler stall, so up to three handovers
@@ -104,8 +104,8 @@ public class AnnouncerLabTests(ITestOutputHelper output)
 
         Assert.True(node1.Announcer.Assign(vip, "eth0", 1, TimeSpan.FromMinutes(1)));
         using var clientThread = client.EnterThread();
-        Touch(clientThread, vip);
-        await WaitForNeighbour(clientThread, vip, node1.Mac, TimeSpan.FromSeconds(3));
+        ClientProbe.Touch(clientThread, vip);
+        await ClientProbe.WaitForNeighbour(clientThread, vip, node1.Mac, TimeSpan.FromSeconds(3));
         Assert.True(node1.Meters.Sum("edgelb.speaker.announcer.replies_sent", "family", "ipv6") >= 1);
 
         // Timed like the IPv4 case: up to three handovers, the fastest under 50 ms.
@@ -276,22 +276,6 @@ public class AnnouncerLabTests(ITestOutputHelper output)
         await ProcessRunner.RunAsync("ip", ["netns", "exec", from.Namespace, "arping", "-i", "eth0", "-c", $"{count}", "-w", "2", target], check: false);
 
     /// <summary>Makes the client's kernel resolve <paramref name="address"/>: one UDP datagram to the discard port.</summary>
-    private static void Touch(NamespaceThread client, IPAddress address) => client.Invoke(() =>
-    {
-        using var udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        udp.SendTo(new byte[1], new IPEndPoint(address, 9));
-    });
-
-    private static async Task WaitForNeighbour(NamespaceThread client, IPAddress address, MacAddress mac, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (client.Invoke(() => NeighborTable.Find(address))?.Mac != mac)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"client never resolved {address} to {mac}");
-            await Task.Delay(10);
-        }
-    }
-
     /// <summary>Polls the client's neighbour table as fast as netlink answers, to time the switch closely.</summary>
     private static bool SpinUntilNeighbour(NamespaceThread client, IPAddress address, MacAddress mac, TimeSpan timeout) =>
         client.Invoke(() =>
