@@ -104,6 +104,9 @@ internal sealed class Coordinator : IDisposable
         }
     }
 
+    /// <summary>The latest full plan's work (tests wait for it).</summary>
+    internal Task PlanTask { get; private set; } = Task.CompletedTask;
+
     public int SessionCount
     {
         get
@@ -733,7 +736,7 @@ internal sealed class Coordinator : IDisposable
         var derived = _derived;
         var speakers = _sessions.ToDictionary(s => s.Key, s => s.Value.ToFacts(), StringComparer.Ordinal);
         var holders = _vips.Values.Where(v => v.Holder is not null).GroupBy(v => v.GroupKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Holder!, StringComparer.Ordinal);
-        _ = Task.Run(() =>
+        PlanTask = Task.Run(() =>
         {
             var started = _time.GetTimestamp();
             try
