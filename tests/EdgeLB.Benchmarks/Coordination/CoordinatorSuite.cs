@@ -158,7 +158,13 @@ internal static class CoordinatorSuite
     private static Process StartController(string edgelb, string kubeconfig, int httpPort, int grpcPort)
     {
         var psi = new ProcessStartInfo(edgelb) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "controller", "--kubeconfig", kubeconfig, "--http-listen", $"127.0.0.1:{httpPort}", "--grpc-listen", $"127.0.0.1:{grpcPort}", "--log-level", "Warning" })
+
+        // The API server shares this process with a thousand speakers: give leader election a
+        // generous Lease so a busy API server does not end the term in the middle of a measurement.
+        psi.Environment["EDGELB_LEASEDURATION"] = "00:01:00";
+        psi.Environment["EDGELB_RENEWDEADLINE"] = "00:00:50";
+        psi.Environment["EDGELB_RETRYPERIOD"] = "00:00:05";
+        foreach (var arg in new[] { "controller", "--kubeconfig", kubeconfig, "--http-listen", $"127.0.0.1:{httpPort}", "--grpc-listen", $"127.0.0.1:{grpcPort}", "--log-level", "Error" })
         {
             psi.ArgumentList.Add(arg);
         }
