@@ -94,6 +94,11 @@ internal static class CoordinatorSuite
             metrics["controller_rss_mb"] = Math.Round(RssMb(controller, "VmRSS:"), 1);
             metrics["controller_peak_rss_mb"] = Math.Round(RssMb(controller, "VmHWM:"), 1);
             metrics["spurious_moves_in_steady_state"] = sims.Sum(s => s.MovesSince(wall));
+            BenchOutput.Write(outputPath, metrics);
+            foreach (var (k, v) in metrics)
+            {
+                Console.WriteLine($"{k} = {v.ToString(CultureInfo.InvariantCulture)}");
+            }
 
             // Closed sessions: time until another speaker receives the VIP.
             var reassign = new List<double>();
@@ -107,8 +112,16 @@ internal static class CoordinatorSuite
                 var epoch = victim.EpochOf(vip);
                 var started = Stopwatch.GetTimestamp();
                 await victim.KillAsync();
-                await WaitAsync(() => Task.FromResult(sims.Any(s => s != victim && s.EpochOf(vip) > epoch)), TimeSpan.FromSeconds(10), $"{vip} moves");
-                reassign.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                try
+                {
+                    await WaitAsync(() => Task.FromResult(sims.Any(s => s != victim && s.EpochOf(vip) > epoch)), TimeSpan.FromSeconds(5), $"{vip} moves");
+                    reassign.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                catch (TimeoutException)
+                {
+                    Console.Error.WriteLine($"{vip} did not move within 5 s of its holder's session reset");
+                    metrics["reassign_timeouts"] = metrics.GetValueOrDefault("reassign_timeouts") + 1;
+                }
             }
 
             var sortedReassign = reassign.Order().ToArray();
@@ -117,12 +130,9 @@ internal static class CoordinatorSuite
         }
         finally
         {
-            foreach (var sim in sims)
-            {
-                await sim.DisposeAsync();
-            }
-
             await StopAsync(controller);
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await Task.WhenAll(sims.Select(s => s.DisposeAsync().AsTask())).WaitAsync(bounded.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         foreach (var (k, v) in metrics)
