@@ -313,7 +313,7 @@ internal sealed class Coordinator : IDisposable
                 ack.Renewed.Add(new LeaseRenewal { Address = address.ToString(), Epoch = held.Epoch, LeaseDuration = _speakerLease });
             }
 
-            session.Send(new ControllerMessage { HeartbeatAck = ack });
+            session.SendAck(new ControllerMessage { HeartbeatAck = ack });
             if (!session.Reported)
             {
                 session.Reported = true;

@@ -103,8 +103,13 @@ internal sealed class CoordinatorHarness : IDisposable
     public void Deliver(SpeakerSession session)
     {
         var holding = Holding[session.Node];
-        while (session.Outbox.TryRead(out var message))
+        while (session.Outbox.TryRead(out var queued))
         {
+            if (session.Resolve(queued) is not { } message)
+            {
+                continue;
+            }
+
             Received[session.Node].Add(message);
             if (message.Assignment is { } a && (!holding.TryGetValue(a.Address, out var e) || e <= a.Epoch))
             {
