@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLB.Benchmarks.Announce;
 using EdgeLB.Benchmarks.Control;
+using EdgeLB.Benchmarks.Coordination;
 using EdgeLB.Benchmarks.Core;
 using EdgeLB.Benchmarks.Forwarding;
 using EdgeLB.Benchmarks.Rpc;
@@ -13,6 +14,8 @@ return args switch
     ["core", var output] => CoreSuite.Run(output),
     ["announce", .. var rest] => await AnnounceBenchmark.RunAsync(rest),
     ["control", var edgelb, var output] => await ControlSuite.RunAsync(edgelb, output),
+    ["coordinator", var edgelb, var output] => await CoordinatorSuite.RunAsync(edgelb, output),
+    ["coordinator", var edgelb, var output, var speakers, var services] => await CoordinatorSuite.RunAsync(edgelb, output, int.Parse(speakers, System.Globalization.CultureInfo.InvariantCulture), int.Parse(services, System.Globalization.CultureInfo.InvariantCulture)),
     ["rpc", .. var rest] => await RpcBench.RunAsync(rest),
     ["forward-host", .. var rest] => await ForwardHost.RunAsync(rest),
     _ => Run(args),

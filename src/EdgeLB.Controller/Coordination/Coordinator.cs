@@ -104,6 +104,9 @@ internal sealed class Coordinator : IDisposable
         }
     }
 
+    /// <summary>The latest full plan's work (tests wait for it).</summary>
+    internal Task PlanTask { get; private set; } = Task.CompletedTask;
+
     public int SessionCount
     {
         get
@@ -310,7 +313,7 @@ internal sealed class Coordinator : IDisposable
                 ack.Renewed.Add(new LeaseRenewal { Address = address.ToString(), Epoch = held.Epoch, LeaseDuration = _speakerLease });
             }
 
-            session.Send(new ControllerMessage { HeartbeatAck = ack });
+            session.SendAck(new ControllerMessage { HeartbeatAck = ack });
             if (!session.Reported)
             {
                 session.Reported = true;
@@ -733,7 +736,7 @@ internal sealed class Coordinator : IDisposable
         var derived = _derived;
         var speakers = _sessions.ToDictionary(s => s.Key, s => s.Value.ToFacts(), StringComparer.Ordinal);
         var holders = _vips.Values.Where(v => v.Holder is not null).GroupBy(v => v.GroupKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Holder!, StringComparer.Ordinal);
-        _ = Task.Run(() =>
+        PlanTask = Task.Run(() =>
         {
             var started = _time.GetTimestamp();
             try
@@ -743,7 +746,14 @@ internal sealed class Coordinator : IDisposable
                     derived = DerivedInputs.From(_inputs(), _options);
                 }
 
-                var plans = AnnouncerPlanner.PlanAll(derived.Groups, new EligibilityRules(derived.Snapshot(speakers)), holders);
+                var snapshot = derived.Snapshot(speakers);
+                var plans = AnnouncerPlanner.PlanAll(derived.Groups, new EligibilityRules(snapshot), holders)
+                    .Select(p => p.Node is null ? p : p with
+                    {
+                        // Backend lists are O(nodes) per VIP: build them here, not under the lock.
+                        Ports = p.Group.Addresses.Select(a => a.Family).Distinct().ToDictionary(f => f, f => BackendPlanner.Ports(p.Group, f, p.Node, snapshot)),
+                    })
+                    .ToList();
                 lock (_gate)
                 {
                     if (_leading)
@@ -860,11 +870,11 @@ internal sealed class Coordinator : IDisposable
             var nic = plan.Interfaces[address];
             if (record.Holder == node && record.Interface == nic)
             {
-                SendAssignmentIfChanged(record, group, now);
+                SendAssignmentIfChanged(record, group, now, plan.Ports?.GetValueOrDefault(address.Family));
                 continue;
             }
 
-            AssignTo(record, group, node, nic, record.Holder is null ? record.OwnerlessCause ?? cause : cause, now);
+            AssignTo(record, group, node, nic, record.Holder is null ? record.OwnerlessCause ?? cause : cause, now, plan.Ports?.GetValueOrDefault(address.Family));
         }
 
         Report(group);
@@ -881,7 +891,7 @@ internal sealed class Coordinator : IDisposable
         }
     }
 
-    private void AssignTo(VipRecord record, VipGroup group, string node, string nic, string cause, DateTimeOffset now)
+    private void AssignTo(VipRecord record, VipGroup group, string node, string nic, string cause, DateTimeOffset now, IReadOnlyList<Rpc.Contract.V1.ServicePort>? ports)
     {
         var session = _sessions[node];
         var previous = record.Holder;
@@ -911,7 +921,7 @@ internal sealed class Coordinator : IDisposable
         record.LastAssignment = null;
         record.LastGarp = null;
         session.Held[record.Address] = new HeldLease(record.Epoch, now);
-        SendAssignmentIfChanged(record, group, now);
+        SendAssignmentIfChanged(record, group, now, ports);
         if (record.OwnerlessSince is { } since)
         {
             _metrics.Ownerless(now - since);
@@ -927,7 +937,7 @@ internal sealed class Coordinator : IDisposable
         CoordinationLog.Assigned(_logger, record.Address.ToString(), node, nic, record.Epoch, cause);
     }
 
-    private void SendAssignmentIfChanged(VipRecord record, VipGroup group, DateTimeOffset now)
+    private void SendAssignmentIfChanged(VipRecord record, VipGroup group, DateTimeOffset now, IReadOnlyList<Rpc.Contract.V1.ServicePort>? ports = null)
     {
         var assignment = new Assignment
         {
@@ -939,7 +949,7 @@ internal sealed class Coordinator : IDisposable
             ExternalTrafficPolicy = group.Local ? Rpc.Contract.V1.TrafficPolicy.Local : Rpc.Contract.V1.TrafficPolicy.Cluster,
         };
         assignment.Services.AddRange(group.Services);
-        assignment.Ports.AddRange(BackendPlanner.Ports(group, record.Address.Family, record.Holder, Snapshot()));
+        assignment.Ports.AddRange(ports ?? BackendPlanner.Ports(group, record.Address.Family, record.Holder, Snapshot()));
         if (group.AffinityTimeout is { } affinity)
         {
             assignment.SessionAffinity = new SessionAffinity { ClientIp = true, Timeout = Duration.FromTimeSpan(affinity) };

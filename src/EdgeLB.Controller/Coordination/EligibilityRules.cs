@@ -14,7 +14,7 @@ namespace EdgeLB.Controller.Coordination;
 /// and not NetworkUnavailable, heartbeats on time and the speaker not reporting itself failed;
 /// not draining; for externalTrafficPolicy Local a ready local endpoint; an interface with link
 /// up in the VIP's subnet (among the advertisement's interfaces, if it names any); and the
-/// speaker's NodePort probes for the Service not all failing.
+/// speaker's NodePort probes for the Service not failing for every backend node.
 /// </remarks>
 internal sealed class EligibilityRules
 {
@@ -22,7 +22,8 @@ internal sealed class EligibilityRules
     private readonly CoordinationSnapshot _snapshot;
     private readonly Dictionary<string, (RejectionReason Reason, string Detail)?> _nodeVerdicts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<Advertisement>> _adsByPool = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Dictionary<(uint Port, Protocol Protocol), bool>> _probesBySpeaker = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<(uint Port, Protocol Protocol), (int Healthy, int Failing)>> _probesBySpeaker = new(StringComparer.Ordinal);
+    private readonly int _backendNodes;
 
     public EligibilityRules(CoordinationSnapshot snapshot)
     {
@@ -34,14 +35,16 @@ internal sealed class EligibilityRules
             _nodeVerdicts[node] = JudgeNode(node);
         }
 
+        _backendNodes = snapshot.Nodes.Values.Count(n => n.Ready && !n.NetworkUnavailable && !n.Excluded && n.InternalAddresses.Count > 0);
         foreach (var (node, speaker) in snapshot.Speakers)
         {
-            // Per nodePort and protocol: is any probed node healthy? (absent = never probed)
-            var probes = new Dictionary<(uint, Protocol), bool>();
+            // Per nodePort and protocol: how many probed targets answer and how many do not.
+            var probes = new Dictionary<(uint, Protocol), (int Healthy, int Failing)>();
             foreach (var (target, healthy) in speaker.NodePorts)
             {
                 var key = (target.Port, target.Protocol);
-                probes[key] = probes.GetValueOrDefault(key) || healthy;
+                var (ok, failing) = probes.GetValueOrDefault(key);
+                probes[key] = healthy ? (ok + 1, failing) : (ok, failing + 1);
             }
 
             _probesBySpeaker[node] = probes;
@@ -138,7 +141,10 @@ internal sealed class EligibilityRules
         var probes = _probesBySpeaker[node];
         foreach (var port in group.Ports)
         {
-            if (port.NodePort > 0 && probes.TryGetValue(((uint)port.NodePort, ProtocolOf(port.Protocol)), out var anyHealthy) && !anyHealthy)
+            // The node reaches none of the backends: it would accept connections and forward them nowhere.
+            if (port.NodePort > 0
+                && probes.TryGetValue(((uint)port.NodePort, ProtocolOf(port.Protocol)), out var seen)
+                && seen.Healthy == 0 && seen.Failing >= Math.Max(1, _backendNodes))
             {
                 return Verdict.Reject(node, RejectionReason.NodeportUnhealthy, $"every probe of nodePort {port.NodePort}/{port.Protocol} fails from this node");
             }

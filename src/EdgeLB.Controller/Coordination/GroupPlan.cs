@@ -17,6 +17,9 @@ internal sealed record GroupPlan(
     IReadOnlyList<Verdict> Candidates,
     bool ExcludedByLabelOnly)
 {
+    /// <summary>Ports with backends per address family, worked out off the coordinator's lock; null when not precomputed.</summary>
+    public IReadOnlyDictionary<IPFamily, IReadOnlyList<Rpc.Contract.V1.ServicePort>>? Ports { get; init; }
+
     public string Summary => Node is not null ? "announced"
         : Candidates.Count == 0 ? "no nodes"
         : ExcludedByLabelOnly ? $"every node is labelled {NodeFacts.ExcludeLabel}"

@@ -132,9 +132,12 @@ internal sealed class SessionService(
 
     private static async Task WriteAsync(SpeakerSession session, IRpcStreamWriter<ControllerMessage> responses, CancellationToken cancellationToken)
     {
-        await foreach (var message in session.Outbox.ReadAllAsync(cancellationToken))
+        await foreach (var queued in session.Outbox.ReadAllAsync(cancellationToken))
         {
-            await responses.WriteAsync(message, cancellationToken);
+            if (session.Resolve(queued) is { } message)
+            {
+                await responses.WriteAsync(message, cancellationToken);
+            }
         }
     }
 

@@ -12,7 +12,9 @@ namespace EdgeLB.Controller.Coordination;
 internal sealed class SpeakerSession : IDisposable
 {
     private readonly Channel<ControllerMessage> _outbox = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private static readonly ControllerMessage AckMarker = new();
     private readonly CancellationTokenSource _end = new();
+    private ControllerMessage? _pendingAck;
 
     public SpeakerSession(string node, Hello hello, DateTimeOffset openedAt)
     {
@@ -75,6 +77,22 @@ internal sealed class SpeakerSession : IDisposable
     public bool IsEnded => _end.IsCancellationRequested;
 
     public void Send(ControllerMessage message) => _outbox.Writer.TryWrite(message);
+
+    /// <summary>
+    /// Queues a HeartbeatAck; an ack still waiting to be written is replaced by the newer one, so a
+    /// slow connection gets the latest renewal instead of a growing backlog of stale ones.
+    /// </summary>
+    public void SendAck(ControllerMessage ack)
+    {
+        if (Interlocked.Exchange(ref _pendingAck, ack) is null)
+        {
+            _outbox.Writer.TryWrite(AckMarker);
+        }
+    }
+
+    /// <summary>The message to write for one taken from <see cref="Outbox"/> (null: nothing to write).</summary>
+    public ControllerMessage? Resolve(ControllerMessage message) =>
+        ReferenceEquals(message, AckMarker) ? Interlocked.Exchange(ref _pendingAck, null) : message;
 
     public void End()
     {

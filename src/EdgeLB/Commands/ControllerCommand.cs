@@ -27,6 +27,16 @@ internal static class ControllerCommand
             (new("--identity") { Description = "name in the leader Lease (default $POD_NAME, then the host name)" }, nameof(ControllerOptions.Identity)),
             (new("--workers") { Description = $"Services written to the API in parallel (default {defaults.Workers})" }, nameof(ControllerOptions.Workers)),
             (new("--lease-duration") { Description = $"leader Lease duration, e.g. 00:00:15 (default {defaults.LeaseDuration})" }, nameof(ControllerOptions.LeaseDuration)),
+            (new("--grpc-advertise") { Description = "host:port followers send speakers to (default $POD_IP with the --grpc-listen port)" }, nameof(ControllerOptions.GrpcAdvertise)),
+            (new("--heartbeat-interval") { Description = $"speaker heartbeat interval, e.g. 00:00:00.015 (default {defaults.HeartbeatInterval})" }, nameof(ControllerOptions.HeartbeatInterval)),
+            (new("--speaker-lease") { Description = $"how long a silent speaker keeps its VIPs after the last ack (default {defaults.SpeakerLease})" }, nameof(ControllerOptions.SpeakerLease)),
+            (new("--lease-margin") { Description = $"how much shorter the lease told to speakers is (default {defaults.LeaseMargin})" }, nameof(ControllerOptions.LeaseMargin)),
+            (new("--speaker-service-account") { Description = "user a speaker token must review as (default system:serviceaccount:<namespace>:edgelb-speaker)" }, nameof(ControllerOptions.SpeakerServiceAccount)),
+            (new("--token-audience") { Description = $"audience of speaker tokens (default {defaults.TokenAudience})" }, nameof(ControllerOptions.TokenAudience)),
+            (new("--relearn-timeout") { Description = $"how long a new leader waits for holders to report (default {defaults.RelearnTimeout})" }, nameof(ControllerOptions.RelearnTimeout)),
+            (new("--garp-count") { Description = $"gratuitous ARP / NA burst size (default {defaults.GarpCount})" }, nameof(ControllerOptions.GarpCount)),
+            (new("--garp-interval") { Description = $"gap within the burst (default {defaults.GarpInterval})" }, nameof(ControllerOptions.GarpInterval)),
+            (new("--garp-refresh") { Description = $"re-announce period while held, 0 disables (default {defaults.GarpRefresh})" }, nameof(ControllerOptions.GarpRefresh)),
         };
         return SettingsCommand.Create<ControllerOptions>("controller", "Assign external IPs to LoadBalancer Services and coordinate the speakers.", flags, o => o.Validate(), RunAsync);
     }
