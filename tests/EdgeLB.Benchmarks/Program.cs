@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using EdgeLB.Benchmarks.Announce;
 using EdgeLB.Benchmarks.Control;
 using EdgeLB.Benchmarks.Core;
+using EdgeLB.Benchmarks.Failover;
 using EdgeLB.Benchmarks.Forwarding;
 using EdgeLB.Benchmarks.Rpc;
 
@@ -15,6 +16,7 @@ return args switch
     ["control", var edgelb, var output] => await ControlSuite.RunAsync(edgelb, output),
     ["rpc", .. var rest] => await RpcBench.RunAsync(rest),
     ["forward-host", .. var rest] => await ForwardHost.RunAsync(rest),
+    ["failover", .. var rest] => await FailoverSuite.RunAsync(rest),
     _ => Run(args),
 };
 
