@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using EdgeLB.Sandbox.Lab;
+
+namespace EdgeLB.E2E;
+
+/// <summary>
+/// The system under test, shared by every end-to-end test: a lab started once (3 nodes, 2 controller
+/// replicas with short Lease timings so leader failover is quick), or the cluster of
+/// EDGELB_E2E_KUBECONFIG. Tests restore what they break; <see cref="HealAsync"/> repairs what a
+/// failed test may have left broken.
+/// </summary>
+public sealed class E2EFixture : IAsyncLifetime
+{
+    private int _blocks;
+
+    /// <summary>The lab, or null against a real cluster.</summary>
+    public LabCluster? Lab { get; private set; }
+
+    public Kubectl Kubectl { get; private set; } = null!;
+
+    public LabCluster RequireLab => Lab ?? throw new InvalidOperationException("this test needs the network-namespace lab");
+
+    /// <summary>Where test pools take their addresses: the lab's subnet, or 198.18.250.0/24 on a cluster.</summary>
+    public string Prefix4 => Lab is null ? "198.18.250" : $"198.18.{Lab.Network.Subnet}";
+
+    public string Prefix6 => Lab is null ? "2001:db8:250" : $"2001:db8:{Lab.Network.Subnet:x}";
+
+    public async Task InitializeAsync()
+    {
+        if (E2EEnvironment.SkipReason is not null)
+        {
+            return;
+        }
+
+        if (E2EEnvironment.ClusterKubeconfig is { } kubeconfig)
+        {
+            Kubectl = new Kubectl(kubeconfig);
+            await Kubectl.ApplyAsync($"""
+                apiVersion: edgelb.io/v1alpha1
+                kind: IPAddressPool
+                metadata: {"{"}name: {LabCluster.PoolName}, namespace: {LabCluster.SystemNamespace}{"}"}
+                spec:
+                  addresses: ["{Prefix4}.100-{Prefix4}.149", "{Prefix6}::100/124"]
+                """);
+            return;
+        }
+
+        Lab = await LabCluster.StartAsync(new LabClusterOptions
+        {
+            Edgelb = E2EEnvironment.Edgelb!,
+            Tag = "el9e",
+            Nodes = 3,
+            Controllers = 2,
+            LeaseDuration = TimeSpan.FromSeconds(4),
+            RenewDeadline = TimeSpan.FromSeconds(3),
+            RetryPeriod = TimeSpan.FromSeconds(1),
+            LogLevel = "Debug",
+        });
+        Kubectl = Lab.Kubectl;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Lab is not null)
+        {
+            await Lab.DisposeAsync();
+        }
+    }
+
+    /// <summary>A /29 (v4, 8 addresses) of the test range no other test of this run uses: 198.18.x.152 upwards.</summary>
+    public (string V4First, string V4Range) TakeBlock()
+    {
+        var first = 152 + (8 * Interlocked.Increment(ref _blocks));
+        if (first + 7 > 254)
+        {
+            throw new InvalidOperationException("the end-to-end tests ran out of address blocks");
+        }
+
+        return ($"{Prefix4}.{first}", $"{Prefix4}.{first}-{Prefix4}.{first + 7}");
+    }
+
+    /// <summary>A name unique in this run, e.g. for Services and pools.</summary>
+    public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>Creates a LoadBalancer Service (TCP, port → targetPort 8080) and waits for its ingress IPs.</summary>
+    public async Task<IReadOnlyList<string>> CreateServiceAsync(string name, int[] ports, string extraSpec = "", string annotations = "", int expectedIps = 1)
+    {
+        var portList = string.Join(", ", ports.Select(p => $"{{name: p{p}, port: {p}, targetPort: 8080}}"));
+        await Kubectl.ApplyAsync($"""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: {name}
+              namespace: default
+              annotations: {"{"}{annotations}{"}"}
+            spec:
+              type: LoadBalancer
+              selector: {"{"}app: {name}{"}"}
+              ports: [{portList}]
+            {extraSpec}
+            """);
+        return await Kubectl.WaitForIngressAsync("default", name, TimeSpan.FromSeconds(60), expectedIps)
+            ?? throw new TimeoutException($"Service {name} got no EXTERNAL-IP within 60 s");
+    }
+
+    public async Task DeleteServiceAsync(string name)
+    {
+        await Kubectl.TryRunAsync("delete", "svc", name, "-n", "default", "--ignore-not-found", "--wait=false");
+        await Kubectl.TryRunAsync("delete", "endpointslice", $"{name}-lab", "-n", "default", "--ignore-not-found", "--wait=false");
+    }
+
+    /// <summary>Warning Events of a Service in the default namespace.</summary>
+    public async Task<IReadOnlyList<string>> WarningReasonsAsync(string service)
+    {
+        var events = JsonNode.Parse(await Kubectl.RunAsync("get", "events", "-n", "default", "-o", "json"))!["items"] as JsonArray ?? [];
+        return [.. events.OfType<JsonObject>()
+            .Where(e => e["involvedObject"]?["name"]?.GetValue<string>() == service && e["type"]?.GetValue<string>() == "Warning")
+            .Select(e => e["reason"]?.GetValue<string>() ?? "")];
+    }
+
+    /// <summary>The node that received the client's connection: the forwarding node the backend saw, else the backend's own.</summary>
+    public string? ServedBy(ProbeResult r) => RequireLab.NodeByAddress(r.Via)?.Name ?? r.Node;
+
+    /// <summary>Probes until one succeeds (new connection each time); null after <paramref name="timeout"/>.</summary>
+    public async Task<ProbeResult?> WaitForTrafficAsync(IPEndPoint vip, TimeSpan timeout, Func<ProbeResult, bool>? accept = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var r = await ClientProber.ProbeOnceAsync(RequireLab.ClientThread, vip, TimeSpan.FromSeconds(1));
+            if (r.Succeeded && (accept?.Invoke(r) ?? true))
+            {
+                return r;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return null;
+    }
+
+    /// <summary><paramref name="count"/> probes in a row; returns them all.</summary>
+    public async Task<IReadOnlyList<ProbeResult>> ProbeManyAsync(IPEndPoint vip, int count)
+    {
+        var results = new List<ProbeResult>();
+        for (var i = 0; i < count; i++)
+        {
+            results.Add(await ClientProber.ProbeOnceAsync(RequireLab.ClientThread, vip, TimeSpan.FromSeconds(2)));
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Brings the lab back to its healthy shape: links up, no partition, both controllers and every
+    /// speaker running, speakers ready. Each data-plane test starts with it.
+    /// </summary>
+    public async Task HealAsync()
+    {
+        var lab = RequireLab;
+        for (var r = 0; r < lab.Controllers.Count; r++)
+        {
+            if (lab.Controllers[r] is null or { HasExited: true })
+            {
+                lab.StartController(r);
+            }
+        }
+
+        foreach (var node in lab.Nodes)
+        {
+            await lab.SetLinkAsync(node, up: true);
+            try
+            {
+                await lab.BlockCoordinatorAsync(node, block: false);
+            }
+            catch (InvalidOperationException)
+            {
+                // No partition table: nothing to lift.
+            }
+
+            if (node.Speaker is null or { HasExited: true })
+            {
+                lab.StartSpeaker(node);
+            }
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        foreach (var node in lab.Nodes)
+        {
+            while (!await lab.SpeakerReadyAsync(node))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"the speaker of {node.Name} is not ready after 60 s:\n{node.Speaker?.Tail()}");
+                }
+
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    /// <summary>The Service's announcing node as the controller recorded it (annotation), or null.</summary>
+    public Task<string?> AnnouncingNodeAsync(string service) => Kubectl.ServiceAnnotationAsync("default", service, "edgelb.io/announcing-node");
+
+    public static IPEndPoint EndPoint(string ip, int port) => new(IPAddress.Parse(ip), port);
+
+    public static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
