@@ -204,6 +204,14 @@ public sealed class E2EFixture : IAsyncLifetime
     /// <summary>The Service's announcing node as the controller recorded it (annotation), or null.</summary>
     public Task<string?> AnnouncingNodeAsync(string service) => Kubectl.ServiceAnnotationAsync("default", service, "edgelb.io/announcing-node");
 
+    /// <summary>Waits (60 s) for the announcing-node annotation to name <paramref name="expected"/>; returns what it last said.</summary>
+    public async Task<string?> WaitForAnnouncingNodeAsync(string service, string expected)
+    {
+        string? last = null;
+        await Kubectl.WaitForAsync(async () => (last = await AnnouncingNodeAsync(service)) == expected ? last : null, TimeSpan.FromSeconds(60));
+        return last;
+    }
+
     public static IPEndPoint EndPoint(string ip, int port) => new(IPAddress.Parse(ip), port);
 
     public static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
