@@ -153,53 +153,8 @@ public sealed class E2EFixture : IAsyncLifetime
         return results;
     }
 
-    /// <summary>
-    /// Brings the lab back to its healthy shape: links up, no partition, both controllers and every
-    /// speaker running, speakers ready. Each data-plane test starts with it.
-    /// </summary>
-    public async Task HealAsync()
-    {
-        var lab = RequireLab;
-        for (var r = 0; r < lab.Controllers.Count; r++)
-        {
-            if (lab.Controllers[r] is null or { HasExited: true })
-            {
-                lab.StartController(r);
-            }
-        }
-
-        foreach (var node in lab.Nodes)
-        {
-            await lab.SetLinkAsync(node, up: true);
-            try
-            {
-                await lab.BlockCoordinatorAsync(node, block: false);
-            }
-            catch (InvalidOperationException)
-            {
-                // No partition table: nothing to lift.
-            }
-
-            if (node.Speaker is null or { HasExited: true })
-            {
-                lab.StartSpeaker(node);
-            }
-        }
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        foreach (var node in lab.Nodes)
-        {
-            while (!await lab.SpeakerReadyAsync(node))
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"the speaker of {node.Name} is not ready after 60 s:\n{node.Speaker?.Tail()}");
-                }
-
-                await Task.Delay(250);
-            }
-        }
-    }
+    /// <summary>Brings the lab back to its healthy shape (see <see cref="LabCluster.HealAsync"/>); each data-plane test starts with it.</summary>
+    public Task HealAsync() => RequireLab.HealAsync(TimeSpan.FromSeconds(60));
 
     /// <summary>The Service's announcing node as the controller recorded it (annotation), or null.</summary>
     public Task<string?> AnnouncingNodeAsync(string service) => Kubectl.ServiceAnnotationAsync("default", service, "edgelb.io/announcing-node");

@@ -197,7 +197,7 @@ public sealed class LabCluster : IAsyncDisposable
     public Task SetLinkAsync(LabNode node, bool up) => Network.SetLinkAsync(node!.Host, up);
 
     /// <summary>Drops (or stops dropping) the node's traffic to the coordinator ports, with nftables inside the node's namespace only.</summary>
-    public Task BlockCoordinatorAsync(LabNode node, bool block)
+    public async Task BlockCoordinatorAsync(LabNode node, bool block)
     {
         ArgumentNullException.ThrowIfNull(node);
         var ports = string.Join(", ", Enumerable.Range(0, _options.Controllers).Select(r => 7473 + (10 * r)));
@@ -209,7 +209,51 @@ public sealed class LabCluster : IAsyncDisposable
                 }
                 """
             : "delete table inet edgelb_lab_partition\n";
-        return ProcessRunner.RunAsync("ip", ["netns", "exec", node.Host.Namespace, "nft", "-f", "-"], stdin: rules);
+        await ProcessRunner.RunAsync("ip", ["netns", "exec", node.Host.Namespace, "nft", "-f", "-"], stdin: rules);
+        node.Partitioned = block;
+    }
+
+    /// <summary>
+    /// Brings the lab back to its healthy shape after faults: links up, no partition, every
+    /// controller replica and every speaker running, and every speaker ready within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task HealAsync(TimeSpan timeout)
+    {
+        for (var r = 0; r < Controllers.Count; r++)
+        {
+            if (Controllers[r] is null or { HasExited: true })
+            {
+                StartController(r);
+            }
+        }
+
+        foreach (var node in Nodes)
+        {
+            await SetLinkAsync(node, up: true);
+            if (node.Partitioned)
+            {
+                await BlockCoordinatorAsync(node, block: false);
+            }
+
+            if (node.Speaker is null or { HasExited: true })
+            {
+                StartSpeaker(node);
+            }
+        }
+
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var node in Nodes)
+        {
+            while (!await SpeakerReadyAsync(node))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"the speaker of {node.Name} is not ready after {timeout.TotalSeconds:F0} s:\n{node.Speaker?.Tail()}");
+                }
+
+                await Task.Delay(250);
+            }
+        }
     }
 
     /// <summary>

@@ -14,6 +14,9 @@ public sealed class LabNode(string name, LabHost host, NamespaceThread thread, s
 
     public LabProcess? Speaker { get; internal set; }
 
+    /// <summary>Whether the node's traffic to the coordinator is being dropped (see <see cref="LabCluster.BlockCoordinatorAsync"/>).</summary>
+    public bool Partitioned { get; internal set; }
+
     internal Dictionary<int, NodePortBackend> Backends { get; } = [];
 
     /// <summary>The ports this node's backends listen on.</summary>
