@@ -42,6 +42,57 @@ public sealed class ControllerOptions
 
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The gRPC address followers name in their redirect to speakers (host:port). Default: $POD_IP
+    /// with the --grpc-listen port, else the --grpc-listen address when it is not a wildcard.
+    /// </summary>
+    public string? GrpcAdvertise { get; set; }
+
+    /// <summary>
+    /// How often each speaker sends a Heartbeat. See <see cref="Coordination.SessionTimings"/> for
+    /// why the defaults are what they are.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = Coordination.SessionTimings.DefaultHeartbeatInterval;
+
+    /// <summary>
+    /// How long after the controller SENT the last renewing ack it still treats a silent speaker as
+    /// holding its VIPs; after that they move.
+    /// </summary>
+    public TimeSpan SpeakerLease { get; set; } = Coordination.SessionTimings.DefaultSpeakerLease;
+
+    /// <summary>
+    /// How much shorter the lease told to speakers is than <see cref="SpeakerLease"/>, so a speaker
+    /// stops announcing before the controller moves its VIPs even when an ack reaches it late.
+    /// </summary>
+    public TimeSpan LeaseMargin { get; set; } = Coordination.SessionTimings.DefaultLeaseMargin;
+
+    /// <summary>
+    /// The user a speaker's token must review as. Default: system:serviceaccount:&lt;namespace&gt;:edgelb-speaker.
+    /// </summary>
+    public string? SpeakerServiceAccount { get; set; }
+
+    /// <summary>The audience speakers' projected tokens are issued for.</summary>
+    public string TokenAudience { get; set; } = "edgelb";
+
+    /// <summary>
+    /// How long a new leader waits for the speakers that hold VIPs (per the Service annotations) to
+    /// report what they announce before it changes any assignment.
+    /// </summary>
+    public TimeSpan RelearnTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gratuitous ARP / unsolicited NA burst after taking a VIP: count (IPv6 allows at most 3).</summary>
+    public int GarpCount { get; set; } = 3;
+
+    /// <summary>Gap between the announcements of the burst.</summary>
+    public TimeSpan GarpInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Re-announce this often while a VIP is held (zero disables).</summary>
+    public TimeSpan GarpRefresh { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The service account a speaker's token must belong to.</summary>
+    public string EffectiveSpeakerServiceAccount =>
+        string.IsNullOrWhiteSpace(SpeakerServiceAccount) ? $"system:serviceaccount:{Namespace}:edgelb-speaker" : SpeakerServiceAccount;
+
     /// <summary>How many Services are written to the API at once.</summary>
     public int Workers { get; set; } = 16;
 
@@ -82,6 +133,7 @@ public sealed class ControllerOptions
             problems.Add("--lease-duration, --renew-deadline, --retry-period: need retry < renew deadline < lease duration");
         }
 
+        problems.AddRange(Coordination.SessionTimings.Validate(this));
         return problems;
     }
 }

@@ -7,6 +7,7 @@ var root = new RootCommand("EdgeLB: LoadBalancer Services for Kubernetes on bare
 {
     ApiServerCommand.Create(),
     ControllerCommand.Create(),
+    SpeakerCommand.Create(),
     SandboxCommand.Create(),
 };
 // SIGTERM cancels the running command; give it time to hand over (release the leader Lease,

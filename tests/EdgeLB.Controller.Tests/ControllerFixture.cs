@@ -31,6 +31,7 @@ internal sealed class ControllerFixture : IAsyncDisposable
         {
             Identity = identity,
             HttpListen = "127.0.0.1:0",
+            GrpcListen = "127.0.0.1:0",
             LeaseDuration = TimeSpan.FromSeconds(2),
             RenewDeadline = TimeSpan.FromSeconds(1.5),
             RetryPeriod = TimeSpan.FromMilliseconds(300),

@@ -1,5 +1,6 @@
 using System.Net;
 using EdgeLB.Controller.Allocation;
+using EdgeLB.Controller.Coordination;
 using EdgeLB.Controller.Observability;
 using EdgeLB.Core.Observability;
 using EdgeLB.Kubernetes.Configuration;
@@ -8,20 +9,15 @@ using EdgeLB.Kubernetes.Informers;
 using EdgeLB.Kubernetes.LeaderElection;
 using EdgeLB.Kubernetes.Models;
 using EdgeLB.Kubernetes.Rest;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
+using EdgeLB.Rpc.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeLB.Controller.Hosting;
 
 /// <summary>
-/// The controller process: informers, leader election, the allocation reconciler, and the HTTP
-/// endpoint with /healthz, /readyz (200 only on the leader, once it has re-learned every address)
-/// and /metrics.
+/// The controller process: informers, leader election, the allocation reconciler, the speakers'
+/// coordinator (gRPC on --grpc-listen), and the HTTP endpoint with /healthz, /readyz (200 only on
+/// the leader, once it has re-learned every address) and /metrics.
 /// </summary>
 public sealed class ControllerHost : IAsyncDisposable
 {
@@ -31,12 +27,16 @@ public sealed class ControllerHost : IAsyncDisposable
     private readonly KubeApiClient _client;
     private readonly Informer<Service> _services;
     private readonly Informer<IPAddressPool> _pools;
+    private readonly Informer<Node> _nodes;
+    private readonly Informer<EndpointSlice> _endpointSlices;
+    private readonly Informer<L2Advertisement> _advertisements;
+    private readonly CoordinationHost _coordination;
     private readonly EventRecorder _events;
     private readonly ControllerMetrics _metrics = new();
     private readonly PrometheusExporter _exporter = new();
     private readonly AllocationReconciler _reconciler;
     private readonly LeaderElector _elector;
-    private WebApplication? _http;
+    private ProbeEndpoint? _http;
 
     public ControllerHost(ControllerOptions options, ILoggerFactory loggers, KubernetesClientConfiguration? kubernetes = null, TimeProvider? time = null)
     {
@@ -60,6 +60,23 @@ public sealed class ControllerHost : IAsyncDisposable
         _reconciler = new AllocationReconciler(_client, _services.Cache, _pools.Cache, _events, options, _metrics, logger, _time);
         _services.AddHandler(new InformerHandler<Service>(_reconciler.ServiceChanged, (_, s) => _reconciler.ServiceChanged(s), _reconciler.ServiceChanged));
         _pools.AddHandler(new InformerHandler<IPAddressPool>(_ => _reconciler.PoolsChanged(), (_, _) => _reconciler.PoolsChanged(), _ => _reconciler.PoolsChanged()));
+        _nodes = new Informer<Node>(_client, Resources.Nodes, logger: loggers.CreateLogger("EdgeLB.Controller.Nodes"), time: _time);
+        _endpointSlices = new Informer<EndpointSlice>(_client, Resources.EndpointSlices, logger: loggers.CreateLogger("EdgeLB.Controller.EndpointSlices"), time: _time);
+        _advertisements = new Informer<L2Advertisement>(_client, Resources.L2Advertisements, new InformerOptions { Namespace = options.Namespace }, loggers.CreateLogger("EdgeLB.Controller.L2Advertisements"), _time);
+        _coordination = new CoordinationHost(
+            _client,
+            options,
+            identity,
+            () => new CoordinationInputs(_nodes.Cache.List(), _services.Cache.List(), _advertisements.Cache.List(), _pools.Cache.List(), _endpointSlices.Cache.List()),
+            _services.Cache,
+            _events,
+            loggers,
+            _time);
+        _services.AddHandler(CoordinationChanges<Service>());
+        _pools.AddHandler(CoordinationChanges<IPAddressPool>());
+        _nodes.AddHandler(CoordinationChanges<Node>());
+        _endpointSlices.AddHandler(CoordinationChanges<EndpointSlice>());
+        _advertisements.AddHandler(CoordinationChanges<L2Advertisement>());
         _elector = new LeaderElector(
             _client,
             new LeaderElectionOptions
@@ -79,10 +96,15 @@ public sealed class ControllerHost : IAsyncDisposable
 
     public string Identity { get; }
 
+    /// <summary>The coordinator's gRPC address as speakers dial it, once started.</summary>
+    public string CoordinatorAddress => _coordination.Advertised;
+
+    internal Coordinator Coordinator => _coordination.Coordinator;
+
     public bool IsLeader => _elector.IsLeader;
 
-    /// <summary>Leading and done re-learning: the state /readyz reports.</summary>
-    public bool IsReady => _elector.IsLeader && _reconciler.IsActive;
+    /// <summary>Leading, done re-learning and serving speakers: the state /readyz reports.</summary>
+    public bool IsReady => _elector.IsLeader && _reconciler.IsActive && _coordination.Coordinator.IsLeading;
 
     /// <summary>The address the HTTP endpoint listens on, once started.</summary>
     public Uri? HttpAddress { get; private set; }
@@ -90,16 +112,29 @@ public sealed class ControllerHost : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var logger = _loggers.CreateLogger("EdgeLB.Controller");
-        _http = BuildHttp();
-        await _http.StartAsync(cancellationToken);
-        var addresses = _http.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
-        HttpAddress = new Uri(addresses!.Addresses.First());
+        _http = await ProbeEndpoint.StartAsync(
+            _options.HttpListen,
+            _loggers,
+            () => IsReady
+                ? (true, $"leading as {Identity}")
+                : (false, _elector.IsLeader ? "leading, re-learning addresses" : $"not leading (leader: {_elector.ObservedLeader})"),
+            _exporter.Render,
+            cancellationToken);
+        HttpAddress = _http.Address;
 
-        var informers = new[] { _services.RunAsync(cancellationToken), _pools.RunAsync(cancellationToken) };
-        await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _pools.WaitForSyncAsync(cancellationToken));
+        await _coordination.StartAsync(cancellationToken);
+
+        var informers = new[]
+        {
+            _services.RunAsync(cancellationToken), _pools.RunAsync(cancellationToken), _nodes.RunAsync(cancellationToken),
+            _endpointSlices.RunAsync(cancellationToken), _advertisements.RunAsync(cancellationToken),
+        };
+        await Task.WhenAll(
+            _services.WaitForSyncAsync(cancellationToken), _pools.WaitForSyncAsync(cancellationToken), _nodes.WaitForSyncAsync(cancellationToken),
+            _endpointSlices.WaitForSyncAsync(cancellationToken), _advertisements.WaitForSyncAsync(cancellationToken));
 
         Task leading = Task.CompletedTask;
-        _elector.OnStartedLeading = token => leading = _reconciler.RunAsync(token);
+        _elector.OnStartedLeading = token => leading = Task.WhenAll(_reconciler.RunAsync(token), _coordination.LeadAsync(token));
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -122,21 +157,9 @@ public sealed class ControllerHost : IAsyncDisposable
         }
     }
 
-    private WebApplication BuildHttp()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_loggers);
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedHostLifetime>();
-        builder.WebHost.UseUrls($"http://{_options.HttpListen}");
-        var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => IsReady
-            ? Results.Text($"leading as {Identity}\n")
-            : Results.Text(_elector.IsLeader ? "leading, re-learning addresses\n" : $"not leading (leader: {_elector.ObservedLeader})\n", statusCode: 503));
-        app.MapGet("/metrics", () => Results.Text(_exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
-        return app;
-    }
+    /// <summary>Any change to an object the coordinator reads makes it plan again.</summary>
+    private InformerHandler<T> CoordinationChanges<T>() =>
+        new(_ => _coordination.Coordinator.InputsChanged(), (_, _) => _coordination.Coordinator.InputsChanged(), _ => _coordination.Coordinator.InputsChanged());
 
     public async ValueTask DisposeAsync()
     {
@@ -144,6 +167,8 @@ public sealed class ControllerHost : IAsyncDisposable
         {
             await _http.DisposeAsync();
         }
+
+        await _coordination.DisposeAsync();
 
         _exporter.Dispose();
         _metrics.Dispose();

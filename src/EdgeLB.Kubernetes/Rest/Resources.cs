@@ -14,6 +14,9 @@ public static class Resources
     public static ResourceDescriptor<Node> Nodes { get; } =
         new("", "v1", "nodes", "Node", Namespaced: false, Json.Node, Json.KubeListNode);
 
+    public static ResourceDescriptor<Pod> Pods { get; } =
+        new("", "v1", "pods", "Pod", Namespaced: true, Json.Pod, Json.KubeListPod);
+
     public static ResourceDescriptor<KubeEvent> Events { get; } =
         new("", "v1", "events", "Event", Namespaced: true, Json.KubeEvent, Json.KubeListKubeEvent);
 

@@ -21,6 +21,8 @@ namespace EdgeLB.Kubernetes.Serialization;
 [JsonSerializable(typeof(KubeEvent))]
 [JsonSerializable(typeof(KubeList<KubeEvent>))]
 [JsonSerializable(typeof(TokenReview))]
+[JsonSerializable(typeof(Pod))]
+[JsonSerializable(typeof(KubeList<Pod>))]
 [JsonSerializable(typeof(IPAddressPool))]
 [JsonSerializable(typeof(KubeList<IPAddressPool>))]
 [JsonSerializable(typeof(L2Advertisement))]

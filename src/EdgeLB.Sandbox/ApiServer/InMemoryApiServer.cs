@@ -83,7 +83,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
         var handler = new ApiRequestHandler(store, registry, operations, tokens, faults, options, logger);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(options.LoggerFactory);
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, NullHostLifetime>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EdgeLB.Rpc.Hosting.EmbeddedHostLifetime>();
         builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

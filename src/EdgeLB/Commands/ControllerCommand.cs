@@ -2,7 +2,6 @@ using System.CommandLine;
 using EdgeLB.Controller;
 using EdgeLB.Controller.Hosting;
 using EdgeLB.Kubernetes.Configuration;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeLB.Commands;
@@ -29,55 +28,11 @@ internal static class ControllerCommand
             (new("--workers") { Description = $"Services written to the API in parallel (default {defaults.Workers})" }, nameof(ControllerOptions.Workers)),
             (new("--lease-duration") { Description = $"leader Lease duration, e.g. 00:00:15 (default {defaults.LeaseDuration})" }, nameof(ControllerOptions.LeaseDuration)),
         };
-        var logLevel = new Option<LogLevel>("--log-level") { Description = "Information, Debug, Warning, …", DefaultValueFactory = _ => LogLevel.Information };
-        var command = new Command("controller", "Assign external IPs to LoadBalancer Services and coordinate the speakers.");
-        foreach (var (option, _) in flags)
-        {
-            command.Options.Add(option);
-        }
-
-        command.Options.Add(logLevel);
-        command.SetAction(async (parse, ct) =>
-        {
-            var given = flags
-                .Where(f => parse.GetValue(f.Option) is not null)
-                .ToDictionary(f => f.Setting, f => parse.GetValue(f.Option), StringComparer.Ordinal);
-            return await RunAsync(given, parse.GetValue(logLevel), parse.InvocationConfiguration.Error, ct);
-        });
-        return command;
+        return SettingsCommand.Create<ControllerOptions>("controller", "Assign external IPs to LoadBalancer Services and coordinate the speakers.", flags, o => o.Validate(), RunAsync);
     }
 
-    private static async Task<int> RunAsync(Dictionary<string, string?> flags, LogLevel level, TextWriter error, CancellationToken ct)
+    private static async Task<int> RunAsync(ControllerOptions options, ILoggerFactory loggers, TextWriter error, CancellationToken ct)
     {
-        var options = new ControllerOptions();
-        try
-        {
-            new ConfigurationBuilder()
-                .AddEnvironmentVariables("EDGELB_")
-                .AddInMemoryCollection(flags)
-                .Build()
-                .Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            await error.WriteLineAsync($"edgelb controller: {ex.Message}");
-            return 2;
-        }
-
-        if (options.Validate() is { Count: > 0 } problems)
-        {
-            foreach (var problem in problems)
-            {
-                await error.WriteLineAsync($"edgelb controller: {problem}");
-            }
-
-            return 2;
-        }
-
-        using var loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(level)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
         try
         {
             await using var host = new ControllerHost(options, loggers);

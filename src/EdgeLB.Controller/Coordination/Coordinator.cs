@@ -1,0 +1,1067 @@
+using EdgeLB.Core.Addresses;
+using EdgeLB.Rpc.Contract.V1;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLB.Controller.Coordination;
+
+/// <summary>
+/// The leader's view of every speaker session and every VIP: it chooses announcers, hands out
+/// fenced, leased assignments, renews them with heartbeat acks and moves VIPs when a holder goes
+/// away, drains or stops being eligible.
+/// </summary>
+/// <remarks>
+/// <para>All state changes happen under one lock and are cheap; messages go into per-session
+/// outboxes drained by the session handlers, so the lock is never held across I/O. The full
+/// election over every VIP runs outside the lock on a snapshot and is applied afterwards.</para>
+/// <para>Rules that keep one VIP on at most one node:</para>
+/// <list type="number">
+/// <item>A VIP leaves a holder whose session is merely silent only when the lease granted by the
+/// last message renewing it (Assignment or HeartbeatAck) has run out on the controller's clock,
+/// counted from when that message was queued; the speaker is told a lease shorter by
+/// <see cref="ControllerOptions.LeaseMargin"/> and counts it from no earlier than its own
+/// heartbeat, so it stops first.</item>
+/// <item>A holder whose session ended (the speaker closed it or its kernel reset it) is replaced
+/// at once: a speaker stops announcing before it closes, and a dead process announces nothing.</item>
+/// <item>Epochs only grow per VIP: each term starts above every epoch an earlier leader could
+/// have used (term × 1,000,000, the term counted on the leader Lease), and the annotation and the
+/// speakers' heartbeats raise the floor further.</item>
+/// <item>Voluntary moves (drain, rebalancing) are make-before-break: the old holder is revoked
+/// only after the new one reports announcing the VIP at the new epoch.</item>
+/// <item>A new leader changes nothing until every node named as a holder in the Service
+/// annotations has reported what it announces, or <see cref="ControllerOptions.RelearnTimeout"/>
+/// passed; what speakers report is adopted as is.</item>
+/// </list>
+/// </remarks>
+internal sealed class Coordinator : IDisposable
+{
+    /// <summary>Epochs of term t start at t × this; no VIP moves a million times in one term.</summary>
+    public const ulong EpochsPerTerm = 1_000_000;
+
+    private static readonly TimeSpan PeersBroadcastPeriod = TimeSpan.FromMilliseconds(500);
+
+    private readonly Lock _gate = new();
+    private readonly ControllerOptions _options;
+    private readonly Func<CoordinationInputs> _inputs;
+    private readonly IAnnouncementSink _sink;
+    private readonly CoordinatorMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, SpeakerSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPValue, VipRecord> _vips = [];
+    private readonly Dictionary<IPValue, ulong> _epochFloor = [];
+    private readonly Dictionary<string, GroupPlan> _plans = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AnnouncingAnnotation?> _reported = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _warnedExcluded = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _awaited = new(StringComparer.Ordinal);
+    private readonly Duration _speakerLease;
+    private DerivedInputs _derived = DerivedInputs.Empty;
+    private CoordinationSnapshot? _snapshot;
+    private ITimer? _timer;
+    private bool _leading;
+    private bool _collecting;
+    private DateTimeOffset _collectUntil;
+    private ulong _termFloor;
+    private bool _inputsDirty = true;
+    private bool _planWanted;
+    private bool _planning;
+    private DateTimeOffset _nextPlanAt;
+    private bool _peersDirty;
+    private DateTimeOffset _nextPeersAt;
+
+    public Coordinator(ControllerOptions options, Func<CoordinationInputs> inputs, IAnnouncementSink sink, CoordinatorMetrics metrics, ILogger logger, TimeProvider time)
+    {
+        _options = options;
+        _inputs = inputs;
+        _sink = sink;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _speakerLease = Duration.FromTimeSpan(options.SpeakerLease - options.LeaseMargin);
+        metrics.ObserveSessions(() => SessionCount, VipsPerNode);
+    }
+
+    public bool IsLeading
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _leading;
+            }
+        }
+    }
+
+    /// <summary>True while a new leader waits for speakers to report what they announce.</summary>
+    public bool IsRelearning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _collecting;
+            }
+        }
+    }
+
+    public int SessionCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
+    /// <summary>Begins a term: reads the annotations back and waits for the holders they name before changing anything.</summary>
+    public void StartLeading(ulong term)
+    {
+        var derived = DerivedInputs.From(_inputs(), _options);
+        lock (_gate)
+        {
+            _leading = true;
+            _termFloor = term * EpochsPerTerm;
+            _derived = derived;
+            _snapshot = null;
+            _inputsDirty = false;
+            _vips.Clear();
+            _plans.Clear();
+            _reported.Clear();
+            _warnedExcluded.Clear();
+            _awaited.Clear();
+            foreach (var group in derived.Groups)
+            {
+                foreach (var address in group.Addresses)
+                {
+                    _vips[address] = new VipRecord(address) { GroupKey = group.Key, OwnerlessSince = _time.GetUtcNow(), OwnerlessCause = "relearn" };
+                }
+
+                if (derived.Annotated.TryGetValue(group.Key, out var announced))
+                {
+                    _reported[group.Key] = announced;
+                    foreach (var address in group.Addresses)
+                    {
+                        _vips[address].Epoch = announced.Epoch;
+                        RaiseFloor(address, announced.Epoch);
+                    }
+
+                    if (derived.Nodes.TryGetValue(announced.Node, out var node) && node.Ready)
+                    {
+                        _awaited.Add(announced.Node);
+                    }
+                }
+            }
+
+            _collecting = _awaited.Count > 0;
+            _collectUntil = _time.GetUtcNow() + _options.RelearnTimeout;
+            _planWanted = true;
+            CoordinationLog.StartedTerm(_logger, term, derived.Groups.Count, _awaited.Count);
+            var period = SessionTimings.CheckPeriod(_options.SpeakerLease);
+            _timer = _time.CreateTimer(_ => Tick(), null, period, period);
+        }
+    }
+
+    /// <summary>Ends the term: every session is closed (speakers reconnect to the next leader) and the state is dropped.</summary>
+    public void StopLeading()
+    {
+        lock (_gate)
+        {
+            _leading = false;
+            _collecting = false;
+            _timer?.Dispose();
+            _timer = null;
+            foreach (var session in _sessions.Values)
+            {
+                session.End();
+            }
+
+            _sessions.Clear();
+            _snapshot = null;
+            _vips.Clear();
+            _plans.Clear();
+        }
+    }
+
+    /// <summary>A Node, Service, pool, L2Advertisement or EndpointSlice changed.</summary>
+    public void InputsChanged()
+    {
+        lock (_gate)
+        {
+            _inputsDirty = true;
+            _planWanted = true;
+        }
+    }
+
+    /// <summary>Registers an authenticated speaker's session; null when this replica does not lead.</summary>
+    public SpeakerSession? Open(string node, Hello hello)
+    {
+        ArgumentNullException.ThrowIfNull(hello);
+        lock (_gate)
+        {
+            if (!_leading)
+            {
+                return null;
+            }
+
+            var now = _time.GetUtcNow();
+            var session = new SpeakerSession(node, hello, now);
+            var affected = new HashSet<string>(StringComparer.Ordinal);
+            if (_sessions.Remove(node, out var previous))
+            {
+                _snapshot = null;
+                previous.End();
+                if (previous.InstanceId == session.InstanceId && session.InstanceId.Length > 0)
+                {
+                    // The same process reconnected: it still announces what it held.
+                    foreach (var (address, held) in previous.Held)
+                    {
+                        session.Held[address] = held;
+                    }
+                }
+                else
+                {
+                    Release(previous, "session-closed", now, affected);
+                }
+            }
+
+            _sessions[node] = session;
+            _snapshot = null;
+            session.Send(new ControllerMessage { Configuration = BuildConfiguration(node) });
+            _peersDirty = true;
+            _planWanted = true;
+            CoordinationLog.SessionOpened(_logger, node, session.Version, session.InstanceId);
+            ReassignNow(affected, "session-closed", now);
+            return session;
+        }
+    }
+
+    /// <summary>The session's stream ended (the speaker closed it, or its connection was reset).</summary>
+    public void Closed(SpeakerSession session, string cause)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        lock (_gate)
+        {
+            session.End();
+            if (!_leading || !_sessions.TryGetValue(session.Node, out var current) || current != session)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            _sessions.Remove(session.Node);
+            _snapshot = null;
+            var affected = new HashSet<string>(StringComparer.Ordinal);
+            Release(session, "session-closed", now, affected);
+            CoordinationLog.SessionClosed(_logger, session.Node, cause, affected.Count);
+            _peersDirty = true;
+            _planWanted = true;
+            ReassignNow(affected, "session-closed", now);
+        }
+    }
+
+    public void Heartbeat(SpeakerSession session, Heartbeat heartbeat)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        lock (_gate)
+        {
+            if (!_leading || session.IsEnded)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            if (session.Reported)
+            {
+                _metrics.HeartbeatGap(now - session.LastHeartbeatAt);
+            }
+
+            session.LastHeartbeatAt = now;
+            session.LastSequence = heartbeat.Sequence;
+            var changed = !session.Live;
+            session.Live = true;
+            if (heartbeat.NodeHealth != Health.Unspecified && heartbeat.NodeHealth != session.Health)
+            {
+                session.Health = heartbeat.NodeHealth;
+                changed = true;
+            }
+
+            changed |= ApplyLinks(session, heartbeat);
+            changed |= ApplyProbes(session, heartbeat);
+            if (changed)
+            {
+                Dirty(session);
+                _planWanted = true;
+            }
+
+            ApplyAnnounced(session, heartbeat, now);
+            foreach (var claim in heartbeat.ForeignClaims)
+            {
+                _metrics.Conflict(claim.KnownPeer);
+                CoordinationLog.ForeignClaim(_logger, session.Node, claim.Address, Convert.ToHexString(claim.Mac.Span), claim.Interface, claim.KnownPeer);
+            }
+
+            var ack = new HeartbeatAck { Sequence = heartbeat.Sequence, ReceivedAt = Timestamp.FromDateTimeOffset(now) };
+            foreach (var (address, held) in session.Held)
+            {
+                held.RenewedAt = now;
+                ack.Renewed.Add(new LeaseRenewal { Address = address.ToString(), Epoch = held.Epoch, LeaseDuration = _speakerLease });
+            }
+
+            session.Send(new ControllerMessage { HeartbeatAck = ack });
+            if (!session.Reported)
+            {
+                session.Reported = true;
+                EndCollectIfDone(now);
+            }
+
+            CheckDrain(session);
+        }
+    }
+
+    public void Drain(SpeakerSession session, DrainRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_gate)
+        {
+            if (!_leading || session.IsEnded || session.Draining)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            session.Draining = true;
+            Dirty(session);
+            session.DrainDeadline = request.Deadline is { } d ? now + d.ToTimeSpan() : null;
+            CoordinationLog.Draining(_logger, session.Node, request.Reason, session.Held.Count);
+            if (!_collecting)
+            {
+                var groups = session.Held.Keys.Select(a => _vips.TryGetValue(a, out var r) ? r.GroupKey : null).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                ReassignNow(groups, "drain", now);
+            }
+
+            _planWanted = true;
+            CheckDrain(session);
+        }
+    }
+
+    /// <summary>Looks for lapsed leases and late sessions, ends the relearn phase when due, and starts a full plan when one is wanted.</summary>
+    internal void Tick()
+    {
+        lock (_gate)
+        {
+            if (!_leading)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            var affected = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var session in _sessions.Values)
+            {
+                if (session.Live && now - session.LastHeartbeatAt >= _options.SpeakerLease)
+                {
+                    session.Live = false;
+                    Dirty(session);
+                    _planWanted = true;
+                    CoordinationLog.SessionSilent(_logger, session.Node, (long)(now - session.LastHeartbeatAt).TotalMilliseconds);
+                }
+
+                List<IPValue>? lapsed = null;
+                foreach (var (address, held) in session.Held)
+                {
+                    if (now >= held.RenewedAt + _options.SpeakerLease)
+                    {
+                        (lapsed ??= []).Add(address);
+                    }
+                }
+
+                foreach (var address in lapsed ?? [])
+                {
+                    session.Held.Remove(address);
+                    if (_vips.TryGetValue(address, out var record))
+                    {
+                        LoseHolderIfHeldBy(record, session.Node, "lease-expired", now, affected);
+                    }
+                }
+
+                if (session is { Draining: true, DrainCompleted: false, DrainDeadline: { } deadline } && now >= deadline)
+                {
+                    CompleteDrain(session);
+                }
+            }
+
+            ReassignNow(affected, "lease-expired", now);
+            if (_collecting && now >= _collectUntil)
+            {
+                CoordinationLog.RelearnTimedOut(_logger, string.Join(", ", _awaited.Where(n => !(_sessions.TryGetValue(n, out var s) && s.Reported))));
+                EndCollect();
+            }
+
+            if (_peersDirty && now >= _nextPeersAt)
+            {
+                BroadcastPeers(now);
+            }
+
+            MaybeStartFullPlan(now);
+        }
+    }
+
+    /// <summary>The operator view for GetState.</summary>
+    public GetStateResponse State(GetStateRequest request, string controller)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var response = new GetStateResponse { ObservedAt = Timestamp.FromDateTimeOffset(now), Controller = controller, Leader = _leading };
+            foreach (var group in _derived.Groups)
+            {
+                if (request.Namespace.Length > 0 && !group.Services.Any(s => s.StartsWith(request.Namespace + "/", StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                var plan = _plans.GetValueOrDefault(group.Key);
+                foreach (var address in group.Addresses)
+                {
+                    if (request.Vip.Length > 0 && request.Vip != address.ToString())
+                    {
+                        continue;
+                    }
+
+                    response.Vips.Add(VipStateOf(group, address, plan, now));
+                }
+            }
+
+            var sorted = response.Vips.OrderBy(v => IPValue.TryParse(v.Address, out var ip) ? ip : default).ToList();
+            response.Vips.Clear();
+            response.Vips.AddRange(sorted);
+            foreach (var session in _sessions.Values.OrderBy(s => s.Node, StringComparer.Ordinal))
+            {
+                response.Speakers.Add(new SpeakerState
+                {
+                    Node = session.Node,
+                    Version = session.Version,
+                    LastSequence = session.LastSequence,
+                    LastHeartbeat = Timestamp.FromDateTimeOffset(session.LastHeartbeatAt),
+                    Health = session.Health,
+                    Draining = session.Draining,
+                });
+            }
+
+            return response;
+        }
+    }
+
+    /// <summary>The holder, interface and epoch of an address, for tests and the benchmark.</summary>
+    internal (string? Node, string Interface, ulong Epoch) HolderOf(IPValue address)
+    {
+        lock (_gate)
+        {
+            return _vips.TryGetValue(address, out var r) ? (r.Holder, r.Interface, r.Epoch) : (null, string.Empty, 0);
+        }
+    }
+
+    public void Dispose() => StopLeading();
+
+    private VipState VipStateOf(VipGroup group, IPValue address, GroupPlan? plan, DateTimeOffset now)
+    {
+        var state = new VipState
+        {
+            Address = address.ToString(),
+            Family = address.Family == IPFamily.IPv4 ? AddressFamily.Ipv4 : AddressFamily.Ipv6,
+            Pool = group.Pools.GetValueOrDefault(address) ?? string.Empty,
+            LeaseDuration = _speakerLease,
+            Summary = plan?.Summary ?? (_collecting ? "relearning" : "pending"),
+        };
+        state.Services.AddRange(group.Services);
+        if (_vips.TryGetValue(address, out var record) && record.Holder is { } holder)
+        {
+            state.Node = holder;
+            state.Interface = record.Interface;
+            state.Epoch = record.Epoch;
+            state.Summary = record.HandoverFrom is { } from ? $"moving from {from.Node}" : "announced";
+            if (_sessions.TryGetValue(holder, out var session) && session.Held.TryGetValue(address, out var held))
+            {
+                state.LeaseAge = Duration.FromTimeSpan(now - held.RenewedAt);
+            }
+
+            if (record.LastGarp is { } garp)
+            {
+                state.LastGarp = Timestamp.FromDateTimeOffset(garp);
+            }
+        }
+
+        foreach (var verdict in plan?.Candidates ?? [])
+        {
+            state.Candidates.Add(new Candidate
+            {
+                Node = verdict.Node,
+                Chosen = verdict.Eligible && verdict.Node == plan!.Node,
+                Reason = verdict.Reason,
+                Detail = verdict.Detail,
+            });
+        }
+
+        return state;
+    }
+
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<long>> VipsPerNode()
+    {
+        lock (_gate)
+        {
+            return [.. _vips.Values
+                .Where(v => v.Holder is not null)
+                .GroupBy(v => v.Holder!, StringComparer.Ordinal)
+                .Select(g => new System.Diagnostics.Metrics.Measurement<long>(g.Count(), new KeyValuePair<string, object?>("node", g.Key)))];
+        }
+    }
+
+    private static bool ApplyLinks(SpeakerSession session, Heartbeat heartbeat)
+    {
+        if (heartbeat.Links.Count == 0)
+        {
+            return false;
+        }
+
+        var changed = false;
+        var interfaces = session.Interfaces.ToList();
+        foreach (var link in heartbeat.Links)
+        {
+            var index = interfaces.FindIndex(i => i.Name == link.Interface);
+            var up = link.LinkUp && link.Health != Health.Failed;
+            if (index >= 0 && interfaces[index].LinkUp != up)
+            {
+                interfaces[index] = interfaces[index] with { LinkUp = up };
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            session.Interfaces = interfaces;
+        }
+
+        return changed;
+    }
+
+    private static bool ApplyProbes(SpeakerSession session, Heartbeat heartbeat)
+    {
+        var changed = false;
+        foreach (var probe in heartbeat.NodePorts)
+        {
+            var target = new NodePortTarget(probe.NodeAddress, probe.NodePort, probe.Protocol);
+            if (!session.NodePorts.TryGetValue(target, out var was) || was != probe.Healthy)
+            {
+                session.NodePorts[target] = probe.Healthy;
+                changed = true;
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>Adopts what a speaker announces when nobody holds it, completes handovers, and revokes what it must not announce.</summary>
+    private void ApplyAnnounced(SpeakerSession session, Heartbeat heartbeat, DateTimeOffset now)
+    {
+        session.Announced.Clear();
+        foreach (var vip in heartbeat.Announced)
+        {
+            if (!IPValue.TryParse(vip.Address, out var address))
+            {
+                continue;
+            }
+
+            session.Announced[address] = vip;
+            RaiseFloor(address, vip.Epoch);
+            _vips.TryGetValue(address, out var record);
+            if (session.Held.TryGetValue(address, out var held))
+            {
+                if (record is not null && record.Holder == session.Node && vip.Epoch >= record.Epoch)
+                {
+                    if (vip.LastGarp is { } garp)
+                    {
+                        record.LastGarp = garp.ToDateTimeOffset();
+                    }
+
+                    if (record.HandoverFrom is { } from)
+                    {
+                        FinishHandover(record, from, session.Node);
+                    }
+                }
+
+                continue;
+            }
+
+            if (record is null)
+            {
+                session.Send(Revoke(address, vip.Epoch, "no Service uses this address"));
+                continue;
+            }
+
+            if (record.Holder is null && vip.Epoch >= record.Epoch && record.HandoverFrom is null)
+            {
+                // Learned from the speaker: keep it where it is (a new leader moves nothing).
+                record.Holder = session.Node;
+                record.Epoch = vip.Epoch;
+                record.Interface = vip.Interface;
+                record.OwnerlessSince = null;
+                record.OwnerlessCause = null;
+                session.Held[address] = new HeldLease(vip.Epoch, now);
+                CoordinationLog.Adopted(_logger, address.ToString(), session.Node, vip.Epoch);
+                if (_derived.GroupsByKey.TryGetValue(record.GroupKey, out var group))
+                {
+                    Report(group);
+                }
+
+                continue;
+            }
+
+            session.Send(Revoke(address, vip.Epoch, record.Holder is { } other ? $"assigned to {other}" : "not assigned to this node"));
+        }
+    }
+
+    private void FinishHandover(VipRecord record, (string Node, ulong Epoch) from, string to)
+    {
+        record.HandoverFrom = null;
+        if (_sessions.TryGetValue(from.Node, out var old) && old.Held.Remove(record.Address))
+        {
+            old.Send(Revoke(record.Address, from.Epoch, $"moved to {to}"));
+            CheckDrain(old);
+        }
+    }
+
+    private void CheckDrain(SpeakerSession session)
+    {
+        if (!session.Draining || session.DrainCompleted || _collecting)
+        {
+            return;
+        }
+
+        foreach (var address in session.Held.Keys)
+        {
+            if (_vips.TryGetValue(address, out var record) && record.HandoverFrom?.Node == session.Node)
+            {
+                return;
+            }
+        }
+
+        CompleteDrain(session);
+    }
+
+    private void CompleteDrain(SpeakerSession session)
+    {
+        session.DrainCompleted = true;
+        var complete = new DrainComplete();
+        complete.Stranded.AddRange(session.Held.Keys.Order().Select(a => a.ToString()));
+        session.Send(new ControllerMessage { DrainComplete = complete });
+        CoordinationLog.Drained(_logger, session.Node, complete.Stranded.Count);
+    }
+
+    /// <summary>Forgets a session's VIPs: those it held lose their owner (and are collected in <paramref name="affected"/>).</summary>
+    private void Release(SpeakerSession session, string cause, DateTimeOffset now, HashSet<string> affected)
+    {
+        foreach (var address in session.Held.Keys)
+        {
+            if (_vips.TryGetValue(address, out var record))
+            {
+                LoseHolderIfHeldBy(record, session.Node, cause, now, affected);
+            }
+        }
+
+        session.Held.Clear();
+    }
+
+    private static void LoseHolderIfHeldBy(VipRecord record, string node, string cause, DateTimeOffset now, HashSet<string> affected)
+    {
+        if (record.HandoverFrom?.Node == node)
+        {
+            record.HandoverFrom = null;
+            if (record.Holder is null)
+            {
+                record.OwnerlessSince ??= now;
+                record.OwnerlessCause ??= cause;
+            }
+        }
+
+        if (record.Holder == node)
+        {
+            record.Holder = null;
+            if (record.HandoverFrom is null)
+            {
+                record.OwnerlessSince ??= now;
+                record.OwnerlessCause ??= cause;
+            }
+
+            affected.Add(record.GroupKey);
+        }
+    }
+
+    /// <summary>Re-plans just these groups, synchronously: the failover path.</summary>
+    private void ReassignNow(HashSet<string> groupKeys, string cause, DateTimeOffset now)
+    {
+        if (groupKeys.Count == 0 || _collecting)
+        {
+            return;
+        }
+
+        RefreshInputsIfDirty();
+        var groups = groupKeys.Select(k => _derived.GroupsByKey.GetValueOrDefault(k)).OfType<VipGroup>().ToList();
+        var rules = new EligibilityRules(Snapshot());
+        var load = _vips.Values.Where(v => v.Holder is not null).GroupBy(v => v.Holder!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(v => v.GroupKey).Distinct(StringComparer.Ordinal).Count(), StringComparer.Ordinal);
+        foreach (var plan in AnnouncerPlanner.PlanSome(groups, rules, load))
+        {
+            ApplyGroup(plan, cause, now);
+        }
+    }
+
+    private void MaybeStartFullPlan(DateTimeOffset now)
+    {
+        if (!_planWanted || _planning || _collecting || now < _nextPlanAt)
+        {
+            return;
+        }
+
+        _planWanted = false;
+        _planning = true;
+        var refresh = _inputsDirty;
+        _inputsDirty = false;
+        var derived = _derived;
+        var speakers = _sessions.ToDictionary(s => s.Key, s => s.Value.ToFacts(), StringComparer.Ordinal);
+        var holders = _vips.Values.Where(v => v.Holder is not null).GroupBy(v => v.GroupKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Holder!, StringComparer.Ordinal);
+        _ = Task.Run(() =>
+        {
+            var started = _time.GetTimestamp();
+            try
+            {
+                if (refresh)
+                {
+                    derived = DerivedInputs.From(_inputs(), _options);
+                }
+
+                var plans = AnnouncerPlanner.PlanAll(derived.Groups, new EligibilityRules(derived.Snapshot(speakers)), holders);
+                lock (_gate)
+                {
+                    if (_leading)
+                    {
+                        _derived = derived;
+                        _snapshot = null;
+                        ApplyAll(plans, _time.GetUtcNow());
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                CoordinationLog.PlanFailed(_logger, ex);
+                lock (_gate)
+                {
+                    _inputsDirty |= refresh;
+                    _planWanted = true;
+                }
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _planning = false;
+
+                    // A full plan costs O(VIPs × nodes); never spend more than a fifth of the time on it.
+                    _nextPlanAt = _time.GetUtcNow() + (_time.GetElapsedTime(started) * 4);
+                }
+            }
+        });
+    }
+
+    private void ApplyAll(IReadOnlyList<GroupPlan> plans, DateTimeOffset now)
+    {
+        var wanted = new HashSet<IPValue>();
+        foreach (var plan in plans)
+        {
+            wanted.UnionWith(plan.Group.Addresses);
+            if (plan.Node is { } node && !(_sessions.TryGetValue(node, out var s) && s.Live && !s.Draining))
+            {
+                // The node went away while the plan was computed; plan again.
+                _planWanted = true;
+                continue;
+            }
+
+            ApplyGroup(plan, "rebalance", now);
+        }
+
+        foreach (var record in _vips.Values.Where(r => !wanted.Contains(r.Address)).ToList())
+        {
+            foreach (var node in new[] { record.Holder, record.HandoverFrom?.Node })
+            {
+                if (node is not null && _sessions.TryGetValue(node, out var session) && session.Held.Remove(record.Address))
+                {
+                    session.Send(Revoke(record.Address, record.Epoch, "no Service uses this address any more"));
+                    CheckDrain(session);
+                }
+            }
+
+            _vips.Remove(record.Address);
+        }
+
+        foreach (var key in _plans.Keys.Where(k => !_derived.GroupsByKey.ContainsKey(k)).ToList())
+        {
+            _plans.Remove(key);
+            _reported.Remove(key);
+            _warnedExcluded.Remove(key);
+        }
+    }
+
+    private void ApplyGroup(GroupPlan plan, string cause, DateTimeOffset now)
+    {
+        var group = plan.Group;
+        _plans[group.Key] = plan;
+        foreach (var address in group.Addresses)
+        {
+            if (!_vips.TryGetValue(address, out var record))
+            {
+                _vips[address] = record = new VipRecord(address) { OwnerlessSince = now, OwnerlessCause = "new" };
+            }
+
+            record.GroupKey = group.Key;
+            if (plan.Node is not { } node)
+            {
+                var holding = record.Holder is { } holder ? _sessions.GetValueOrDefault(holder) : null;
+                if (holding is { Draining: true, Live: true })
+                {
+                    // Nowhere to go: it stays on the draining node and is reported stranded.
+                    continue;
+                }
+
+                if (holding is not null && holding.Held.Remove(address))
+                {
+                    holding.Send(Revoke(address, record.Epoch, plan.Summary));
+                }
+
+                if (record.HandoverFrom is { } from && _sessions.TryGetValue(from.Node, out var old) && old.Held.Remove(address))
+                {
+                    old.Send(Revoke(address, from.Epoch, plan.Summary));
+                }
+
+                if (record.Holder is not null)
+                {
+                    _metrics.Failover("ineligible");
+                }
+
+                record.Holder = null;
+                record.HandoverFrom = null;
+                record.OwnerlessSince ??= now;
+                record.OwnerlessCause ??= "ineligible";
+                continue;
+            }
+
+            var nic = plan.Interfaces[address];
+            if (record.Holder == node && record.Interface == nic)
+            {
+                SendAssignmentIfChanged(record, group, now);
+                continue;
+            }
+
+            AssignTo(record, group, node, nic, record.Holder is null ? record.OwnerlessCause ?? cause : cause, now);
+        }
+
+        Report(group);
+        if (plan.ExcludedByLabelOnly)
+        {
+            if (_warnedExcluded.Add(group.Key))
+            {
+                _sink.Warn(group, "NoEligibleNode", $"every node is labelled {NodeFacts.ExcludeLabel}, so nothing can announce {string.Join(", ", group.Addresses)}");
+            }
+        }
+        else
+        {
+            _warnedExcluded.Remove(group.Key);
+        }
+    }
+
+    private void AssignTo(VipRecord record, VipGroup group, string node, string nic, string cause, DateTimeOffset now)
+    {
+        var session = _sessions[node];
+        var previous = record.Holder;
+        if (previous is not null && previous != node)
+        {
+            var previousSession = _sessions.GetValueOrDefault(previous);
+            if (previousSession is { Live: true } && record.HandoverFrom is null)
+            {
+                // Make before break: the previous holder keeps it until the new one reports it.
+                record.HandoverFrom = (previous, record.Epoch);
+            }
+            else if (previousSession is not null && previousSession.Held.Remove(record.Address))
+            {
+                previousSession.Send(Revoke(record.Address, record.Epoch, $"moved to {node}"));
+                CheckDrain(previousSession);
+            }
+        }
+
+        if (record.HandoverFrom?.Node == node)
+        {
+            record.HandoverFrom = null;
+        }
+
+        record.Holder = node;
+        record.Interface = nic;
+        record.Epoch = NextEpoch(record.Address);
+        record.LastAssignment = null;
+        record.LastGarp = null;
+        session.Held[record.Address] = new HeldLease(record.Epoch, now);
+        SendAssignmentIfChanged(record, group, now);
+        if (record.OwnerlessSince is { } since)
+        {
+            _metrics.Ownerless(now - since);
+            record.OwnerlessSince = null;
+            record.OwnerlessCause = null;
+        }
+
+        if (previous is not null || cause is "session-closed" or "lease-expired")
+        {
+            _metrics.Failover(cause);
+        }
+
+        CoordinationLog.Assigned(_logger, record.Address.ToString(), node, nic, record.Epoch, cause);
+    }
+
+    private void SendAssignmentIfChanged(VipRecord record, VipGroup group, DateTimeOffset now)
+    {
+        var assignment = new Assignment
+        {
+            Address = record.Address.ToString(),
+            Family = record.Address.Family == IPFamily.IPv4 ? AddressFamily.Ipv4 : AddressFamily.Ipv6,
+            Interface = record.Interface,
+            Epoch = record.Epoch,
+            LeaseDuration = _speakerLease,
+            ExternalTrafficPolicy = group.Local ? Rpc.Contract.V1.TrafficPolicy.Local : Rpc.Contract.V1.TrafficPolicy.Cluster,
+        };
+        assignment.Services.AddRange(group.Services);
+        assignment.Ports.AddRange(BackendPlanner.Ports(group, record.Address.Family, record.Holder, Snapshot()));
+        if (group.AffinityTimeout is { } affinity)
+        {
+            assignment.SessionAffinity = new SessionAffinity { ClientIp = true, Timeout = Duration.FromTimeSpan(affinity) };
+        }
+
+        if (assignment.Equals(record.LastAssignment) || record.Holder is null || !_sessions.TryGetValue(record.Holder, out var session))
+        {
+            return;
+        }
+
+        record.LastAssignment = assignment;
+        if (session.Held.TryGetValue(record.Address, out var held))
+        {
+            held.RenewedAt = now;
+        }
+
+        session.Send(new ControllerMessage { Assignment = assignment });
+    }
+
+    private void Report(VipGroup group)
+    {
+        var first = group.Addresses[0];
+        AnnouncingAnnotation? announcing = _vips.TryGetValue(first, out var r) && r.Holder is { } node
+            ? new AnnouncingAnnotation(node, r.Interface, r.Epoch)
+            : null;
+        if (_reported.TryGetValue(group.Key, out var last) && last == announcing)
+        {
+            return;
+        }
+
+        _reported[group.Key] = announcing;
+        _sink.Announced(group, announcing, _plans.TryGetValue(group.Key, out var plan) ? plan.Summary : "announced");
+    }
+
+    private ulong NextEpoch(IPValue address)
+    {
+        var next = Math.Max(_epochFloor.GetValueOrDefault(address), _termFloor) + 1;
+        _epochFloor[address] = next;
+        return next;
+    }
+
+    private void RaiseFloor(IPValue address, ulong epoch)
+    {
+        if (epoch > _epochFloor.GetValueOrDefault(address))
+        {
+            _epochFloor[address] = epoch;
+        }
+    }
+
+    private void EndCollectIfDone(DateTimeOffset now)
+    {
+        if (_collecting && (now >= _collectUntil || _awaited.All(n => _sessions.TryGetValue(n, out var s) && s.Reported)))
+        {
+            EndCollect();
+        }
+    }
+
+    private void EndCollect()
+    {
+        _collecting = false;
+        _planWanted = true;
+        CoordinationLog.Relearned(_logger, _vips.Values.Count(v => v.Holder is not null), _vips.Count);
+        foreach (var session in _sessions.Values.Where(s => s.Draining).ToList())
+        {
+            var groups = session.Held.Keys.Select(a => _vips.TryGetValue(a, out var r) ? r.GroupKey : null).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            ReassignNow(groups, "drain", _time.GetUtcNow());
+            CheckDrain(session);
+        }
+    }
+
+    private void BroadcastPeers(DateTimeOffset now)
+    {
+        _peersDirty = false;
+        _nextPeersAt = now + PeersBroadcastPeriod;
+        var peers = _sessions.Values.Select(s => new PeerSpeaker { Node = s.Node, Macs = { s.Macs } }).ToList();
+        foreach (var session in _sessions.Values)
+        {
+            var configuration = BaseConfiguration();
+            configuration.Peers.AddRange(peers.Where(p => p.Node != session.Node));
+            session.Send(new ControllerMessage { Configuration = configuration });
+        }
+    }
+
+    private Configuration BuildConfiguration(string self)
+    {
+        var configuration = BaseConfiguration();
+        configuration.Peers.AddRange(_sessions.Values.Where(s => s.Node != self).Select(s => new PeerSpeaker { Node = s.Node, Macs = { s.Macs } }));
+        return configuration;
+    }
+
+    private Configuration BaseConfiguration() => new()
+    {
+        HeartbeatInterval = Duration.FromTimeSpan(_options.HeartbeatInterval),
+        LeaseDuration = _speakerLease,
+        Garp = new GarpSchedule
+        {
+            Count = (uint)_options.GarpCount,
+            Interval = Duration.FromTimeSpan(_options.GarpInterval),
+            Refresh = Duration.FromTimeSpan(_options.GarpRefresh),
+        },
+    };
+
+    private static ControllerMessage Revoke(IPValue address, ulong epoch, string reason) =>
+        new() { Revoke = new Rpc.Contract.V1.Revoke { Address = address.ToString(), Epoch = epoch, Reason = reason } };
+
+    private void RefreshInputsIfDirty()
+    {
+        if (_inputsDirty)
+        {
+            _derived = DerivedInputs.From(_inputs(), _options);
+            _snapshot = null;
+            _inputsDirty = false;
+        }
+    }
+
+    /// <summary>The planner's view of now; rebuilt only after something in it changed.</summary>
+    private CoordinationSnapshot Snapshot() =>
+        _snapshot ??= _derived.Snapshot(_sessions.ToDictionary(s => s.Key, s => s.Value.ToFacts(), StringComparer.Ordinal));
+
+    private void Dirty(SpeakerSession session)
+    {
+        session.Facts = null;
+        _snapshot = null;
+    }
+}

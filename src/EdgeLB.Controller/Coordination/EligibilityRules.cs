@@ -1,0 +1,209 @@
+using EdgeLB.Core.Addresses;
+using EdgeLB.Rpc.Contract.V1;
+
+namespace EdgeLB.Controller.Coordination;
+
+/// <summary>
+/// Decides, from one <see cref="CoordinationSnapshot"/>, which nodes may announce a group and why
+/// the others may not. Everything that does not depend on the group is worked out once per
+/// snapshot, so judging thousands of groups against thousands of nodes stays cheap.
+/// </summary>
+/// <remarks>
+/// Rules, in the order they are reported: the exclude-from-external-load-balancers label; an
+/// L2Advertisement that covers the VIP's pool and selects the node; a live session; Node Ready
+/// and not NetworkUnavailable, heartbeats on time and the speaker not reporting itself failed;
+/// not draining; for externalTrafficPolicy Local a ready local endpoint; an interface with link
+/// up in the VIP's subnet (among the advertisement's interfaces, if it names any); and the
+/// speaker's NodePort probes for the Service not all failing.
+/// </remarks>
+internal sealed class EligibilityRules
+{
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(StringComparer.Ordinal);
+    private readonly CoordinationSnapshot _snapshot;
+    private readonly Dictionary<string, (RejectionReason Reason, string Detail)?> _nodeVerdicts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<Advertisement>> _adsByPool = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<(uint Port, Protocol Protocol), bool>> _probesBySpeaker = new(StringComparer.Ordinal);
+
+    public EligibilityRules(CoordinationSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        _snapshot = snapshot;
+        Nodes = [.. snapshot.Nodes.Keys.Union(snapshot.Speakers.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        foreach (var node in Nodes)
+        {
+            _nodeVerdicts[node] = JudgeNode(node);
+        }
+
+        foreach (var (node, speaker) in snapshot.Speakers)
+        {
+            // Per nodePort and protocol: is any probed node healthy? (absent = never probed)
+            var probes = new Dictionary<(uint, Protocol), bool>();
+            foreach (var (target, healthy) in speaker.NodePorts)
+            {
+                var key = (target.Port, target.Protocol);
+                probes[key] = probes.GetValueOrDefault(key) || healthy;
+            }
+
+            _probesBySpeaker[node] = probes;
+        }
+    }
+
+    /// <summary>Every node known from a Node object or a session, by name.</summary>
+    public IReadOnlyList<string> Nodes { get; }
+
+    /// <summary>True when the node carries the exclude-from-external-load-balancers label.</summary>
+    public bool ExcludedByLabel(string node) => _snapshot.Nodes.TryGetValue(node, out var facts) && facts.Excluded;
+
+    public Verdict Judge(VipGroup group, string node)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        if (ExcludedByLabel(node))
+        {
+            return Verdict.Reject(node, RejectionReason.Excluded, $"labelled {NodeFacts.ExcludeLabel}");
+        }
+
+        var labels = _snapshot.Nodes.TryGetValue(node, out var nodeFacts) ? nodeFacts.Labels : NoLabels;
+        var allowedInterfaces = new Dictionary<IPValue, HashSet<string>?>();
+        foreach (var address in group.Addresses)
+        {
+            var pool = group.Pools.GetValueOrDefault(address);
+            var ads = AdvertisementsFor(pool);
+            if (ads.Count == 0)
+            {
+                return Verdict.Reject(node, RejectionReason.Excluded, $"no L2Advertisement covers pool {pool ?? "(unknown)"}");
+            }
+
+            HashSet<string>? interfaces = [];
+            var selected = false;
+            foreach (var ad in ads)
+            {
+                if (!ad.SelectsNode(labels))
+                {
+                    continue;
+                }
+
+                selected = true;
+                if (ad.Interfaces.Count == 0)
+                {
+                    interfaces = null;
+                }
+                else
+                {
+                    interfaces?.UnionWith(ad.Interfaces);
+                }
+            }
+
+            if (!selected)
+            {
+                return Verdict.Reject(node, RejectionReason.Excluded, $"the nodeSelectors of L2Advertisement {string.Join(", ", ads.Select(a => a.Name))} do not match");
+            }
+
+            allowedInterfaces[address] = interfaces;
+        }
+
+        if (_nodeVerdicts[node] is { } rejected)
+        {
+            return Verdict.Reject(node, rejected.Reason, rejected.Detail);
+        }
+
+        foreach (var service in group.LocalServices)
+        {
+            if (!_snapshot.Endpoints.NodesOf(service).Contains(node))
+            {
+                return Verdict.Reject(node, RejectionReason.NoLocalEndpoints, $"no ready endpoint of {service} on the node");
+            }
+        }
+
+        var speaker = _snapshot.Speakers[node];
+        var chosen = new Dictionary<IPValue, string>();
+        foreach (var address in group.Addresses)
+        {
+            var allowed = allowedInterfaces[address];
+            var nic = speaker.Interfaces
+                .Where(i => i.LinkUp && i.Serves(address) && (allowed is null || allowed.Contains(i.Name)))
+                .OrderBy(i => i.Name, StringComparer.Ordinal)
+                .FirstOrDefault();
+            if (nic is null)
+            {
+                var inSubnet = speaker.Interfaces.Where(i => i.Serves(address) && (allowed is null || allowed.Contains(i.Name))).Select(i => i.Name).ToList();
+                var detail = inSubnet.Count > 0
+                    ? $"link down on {string.Join(", ", inSubnet)}"
+                    : $"no interface in the subnet of {address}" + (allowed is null ? string.Empty : $" among {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
+                return Verdict.Reject(node, RejectionReason.NoInterface, detail);
+            }
+
+            chosen[address] = nic.Name;
+        }
+
+        var probes = _probesBySpeaker[node];
+        foreach (var port in group.Ports)
+        {
+            if (port.NodePort > 0 && probes.TryGetValue(((uint)port.NodePort, ProtocolOf(port.Protocol)), out var anyHealthy) && !anyHealthy)
+            {
+                return Verdict.Reject(node, RejectionReason.NodeportUnhealthy, $"every probe of nodePort {port.NodePort}/{port.Protocol} fails from this node");
+            }
+        }
+
+        return new Verdict(node, RejectionReason.Unspecified, string.Empty, chosen);
+    }
+
+    public static Protocol ProtocolOf(string protocol) => protocol switch
+    {
+        "UDP" => Protocol.Udp,
+        "SCTP" => Protocol.Sctp,
+        _ => Protocol.Tcp,
+    };
+
+    private IReadOnlyList<Advertisement> AdvertisementsFor(string? pool)
+    {
+        var key = pool ?? string.Empty;
+        if (!_adsByPool.TryGetValue(key, out var ads))
+        {
+            var labels = pool is not null && _snapshot.PoolLabels.TryGetValue(pool, out var l) ? l : NoLabels;
+            _adsByPool[key] = ads = [.. _snapshot.Advertisements.Where(a => a.SelectsPool(pool, labels))];
+        }
+
+        return ads;
+    }
+
+    /// <summary>The rules that depend on the node alone.</summary>
+    private (RejectionReason, string)? JudgeNode(string node)
+    {
+        if (!_snapshot.Speakers.TryGetValue(node, out var speaker))
+        {
+            return (RejectionReason.NoSession, "no speaker session");
+        }
+
+        if (!_snapshot.Nodes.TryGetValue(node, out var facts))
+        {
+            return (RejectionReason.Unhealthy, "no Node object");
+        }
+
+        if (!facts.Ready)
+        {
+            return (RejectionReason.Unhealthy, "Node is not Ready");
+        }
+
+        if (facts.NetworkUnavailable)
+        {
+            return (RejectionReason.Unhealthy, "Node reports NetworkUnavailable");
+        }
+
+        if (!speaker.Live)
+        {
+            return (RejectionReason.Unhealthy, "heartbeats late");
+        }
+
+        if (speaker.Health == Health.Failed)
+        {
+            return (RejectionReason.Unhealthy, "speaker reports the node failed");
+        }
+
+        if (speaker.Draining)
+        {
+            return (RejectionReason.Draining, "speaker is draining");
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,174 @@
+using EdgeLB.Rpc;
+using EdgeLB.Rpc.Contract.V1;
+using EdgeLB.Rpc.Server;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLB.Controller.Coordination;
+
+/// <summary>
+/// The gRPC side of edgelb.v1.Coordinator: Session (authenticate, then pump messages between the
+/// stream and the <see cref="Coordinator"/>) and GetState.
+/// </summary>
+/// <remarks>
+/// Session protocol as served here: a replica that does not lead answers UNAVAILABLE with the
+/// trailer <c>edgelb-leader: host:port</c> when it knows the leader. The leader expects Hello as
+/// the first message within <see cref="HelloTimeout"/> (INVALID_ARGUMENT otherwise), reviews the
+/// bearer token (UNAUTHENTICATED / PERMISSION_DENIED, plus a Warning Event and a log line), then
+/// sends Configuration, Assignments, Revokes, a HeartbeatAck per Heartbeat and DrainComplete. The
+/// end of the request stream or a reset counts as the speaker closing the session: its VIPs move
+/// at once. A second session for the same node replaces the first (ABORTED for the old one).
+/// </remarks>
+internal sealed class SessionService(
+    Coordinator coordinator,
+    SpeakerAuthenticator authenticator,
+    Func<CancellationToken, Task<string?>> leaderAddress,
+    Action<SessionRefusal> refused,
+    CoordinatorMetrics metrics,
+    string controller,
+    ILogger logger)
+{
+    public const string LeaderTrailer = "edgelb-leader";
+
+    public static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+
+    public async Task RunAsync(IRpcStreamReader<SpeakerMessage> requests, IRpcStreamWriter<ControllerMessage> responses, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(context);
+        if (!coordinator.IsLeading)
+        {
+            throw await NotLeaderAsync(context.CancellationToken);
+        }
+
+        Hello hello;
+        using (var helloTimeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken))
+        {
+            helloTimeout.CancelAfter(HelloTimeout);
+            try
+            {
+                if (!await requests.MoveNextAsync(helloTimeout.Token) || requests.Current.KindCase != SpeakerMessage.KindOneofCase.Hello)
+                {
+                    throw Refuse(new SessionRefusal(StatusCode.InvalidArgument, "the first message of a session must be Hello"), context);
+                }
+            }
+            catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+            {
+                throw Refuse(new SessionRefusal(StatusCode.InvalidArgument, $"no Hello within {HelloTimeout.TotalSeconds} s"), context);
+            }
+
+            hello = requests.Current.Hello;
+        }
+
+        if (string.IsNullOrEmpty(hello.NodeName))
+        {
+            throw Refuse(new SessionRefusal(StatusCode.InvalidArgument, "Hello.node_name is empty"), context);
+        }
+
+        SpeakerIdentity identity;
+        try
+        {
+            identity = await authenticator.AuthenticateAsync(context.GetBearerToken(), hello.NodeName, context.CancellationToken);
+        }
+        catch (SessionRefusal refusal)
+        {
+            throw Refuse(refusal, context);
+        }
+
+        var session = coordinator.Open(identity.Node, hello) ?? throw await NotLeaderAsync(context.CancellationToken);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Ended);
+        var writing = WriteAsync(session, responses, ended.Token);
+        var cause = "closed by the speaker";
+        try
+        {
+            while (await requests.MoveNextAsync(ended.Token))
+            {
+                var message = requests.Current;
+                switch (message.KindCase)
+                {
+                    case SpeakerMessage.KindOneofCase.Heartbeat:
+                        coordinator.Heartbeat(session, message.Heartbeat);
+                        break;
+                    case SpeakerMessage.KindOneofCase.DrainRequest:
+                        coordinator.Drain(session, message.DrainRequest);
+                        break;
+                    default:
+                        // Unknown members (a newer speaker) and a repeated Hello are ignored, as the contract says.
+                        break;
+                }
+
+                if (writing.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            cause = "reset by the speaker";
+        }
+        catch (OperationCanceledException) when (session.Ended.IsCancellationRequested)
+        {
+            cause = "ended by the controller";
+        }
+        finally
+        {
+            coordinator.Closed(session, writing.IsFaulted ? "write failed" : cause);
+            session.End();
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            session.Dispose();
+        }
+
+        if (cause == "ended by the controller" && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw coordinator.IsLeading
+                ? new RpcException(StatusCode.Aborted, "a newer session of this node replaced this one")
+                : await NotLeaderAsync(CancellationToken.None);
+        }
+    }
+
+    public Task<GetStateResponse> GetStateAsync(GetStateRequest request, ServerCallContext context) =>
+        Task.FromResult(coordinator.State(request, controller));
+
+    private static async Task WriteAsync(SpeakerSession session, IRpcStreamWriter<ControllerMessage> responses, CancellationToken cancellationToken)
+    {
+        await foreach (var message in session.Outbox.ReadAllAsync(cancellationToken))
+        {
+            await responses.WriteAsync(message, cancellationToken);
+        }
+    }
+
+    private RpcException Refuse(SessionRefusal refusal, ServerCallContext context)
+    {
+        var status = refusal.Status.ToString();
+        metrics.Refused(status);
+        CoordinationLog.Refused(logger, status, context.Peer, refusal.Message);
+        if (refusal.Status != StatusCode.Unavailable)
+        {
+            refused(refusal);
+        }
+
+        return new RpcException(refusal.Status, refusal.Message);
+    }
+
+    private async Task<RpcException> NotLeaderAsync(CancellationToken cancellationToken)
+    {
+        var trailers = new Metadata();
+        string? leader = null;
+        try
+        {
+            leader = await leaderAddress(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Unknown leader: the speaker tries its other addresses.
+        }
+
+        if (leader is not null)
+        {
+            trailers.Add(LeaderTrailer, leader);
+        }
+
+        return new RpcException(new RpcStatus(StatusCode.Unavailable, leader is null ? "not the leader; leader unknown" : $"not the leader; the leader is {leader}"), trailers);
+    }
+}

@@ -1,0 +1,35 @@
+using EdgeLB.Core.Addresses;
+
+namespace EdgeLB.Controller.Coordination;
+
+/// <summary>The coordinator's knowledge of one VIP: who announces it, at which epoch, and any handover in flight.</summary>
+internal sealed class VipRecord(IPValue address)
+{
+    public IPValue Address { get; } = address;
+
+    /// <summary>The group the VIP belongs to now (its election key).</summary>
+    public string GroupKey { get; set; } = string.Empty;
+
+    /// <summary>The node assigned to announce it; null when none is.</summary>
+    public string? Holder { get; set; }
+
+    public string Interface { get; set; } = string.Empty;
+
+    /// <summary>Epoch of the current assignment (0 when never assigned).</summary>
+    public ulong Epoch { get; set; }
+
+    /// <summary>A make-before-break move in flight: the previous holder keeps announcing until the new one reports it.</summary>
+    public (string Node, ulong Epoch)? HandoverFrom { get; set; }
+
+    /// <summary>Since when nobody announces it (for the time-without-owner histogram); null while owned.</summary>
+    public DateTimeOffset? OwnerlessSince { get; set; }
+
+    /// <summary>Why it lost its owner, for the failover metric.</summary>
+    public string? OwnerlessCause { get; set; }
+
+    /// <summary>The Assignment last sent, to resend only when ports or backends change.</summary>
+    public Rpc.Contract.V1.Assignment? LastAssignment { get; set; }
+
+    /// <summary>When the holder last reported sending gratuitous ARP / NA for it.</summary>
+    public DateTimeOffset? LastGarp { get; set; }
+}

@@ -1,0 +1,118 @@
+using EdgeLB.Core.Observability;
+using EdgeLB.Net.Interfaces;
+using EdgeLB.Rpc.Hosting;
+using EdgeLB.Speaker.Announcing;
+using EdgeLB.Speaker.Forwarding;
+using EdgeLB.Speaker.Health;
+using EdgeLB.Speaker.Session;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLB.Speaker.Hosting;
+
+/// <summary>
+/// The speaker process: announcer, forwarder with its health checker, the session with the
+/// coordinator, and the HTTP endpoint with /healthz, /readyz (200 while a session with the leader is
+/// open) and /metrics. <see cref="RunAsync"/> returns after the SIGTERM drain.
+/// </summary>
+public sealed class SpeakerHost : IAsyncDisposable
+{
+    private readonly SpeakerOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly PrometheusExporter _exporter = new();
+    private readonly ForwardingMetrics _forwardingMetrics = new();
+    private readonly HealthChecker _health;
+    private readonly ForwardingService _forwarder;
+    private readonly Announcer _announcer;
+    private readonly NodeInventory _inventory;
+    private readonly AssignmentTable _table;
+    private readonly ClaimArbiter _arbiter = new();
+    private readonly IDisposable _claims;
+    private readonly SpeakerSession _session;
+    private ProbeEndpoint? _http;
+
+    public SpeakerHost(SpeakerOptions options, ILoggerFactory loggers, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("invalid speaker settings: " + string.Join("; ", problems), nameof(options));
+        }
+
+        time ??= TimeProvider.System;
+        _options = options;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("EdgeLB.Speaker");
+        var forwarding = new ForwardingOptions { DataPlane = options.DataPlaneKind!.Value };
+        forwarding.Validate();
+        var commands = new ProcessCommandRunner();
+        _health = new HealthChecker(new HealthCheckOptions(), new SocketHealthProbe(DefaultSocketFactory.Instance), time, loggers.CreateLogger<HealthChecker>(), _forwardingMetrics);
+        IDataPlane plane = forwarding.DataPlane == DataPlaneKind.Nftables
+            ? new NftablesDataPlane(commands, forwarding, loggers.CreateLogger<NftablesDataPlane>())
+            : new UserspaceDataPlane(forwarding, DefaultSocketFactory.Instance, time, _forwardingMetrics, loggers.CreateLogger<UserspaceDataPlane>());
+        _forwarder = new ForwardingService(plane, new DummyInterfaceVipBinder(commands, forwarding), _health, time, loggers.CreateLogger<ForwardingService>());
+        _announcer = new Announcer(new HostLinkEnvironment(), new AnnouncerOptions(), time, loggers.CreateLogger("EdgeLB.Speaker.Announcing"));
+        var session = options.ToSessionOptions(forwarding.InterfaceName);
+        _inventory = new NodeInventory(session, InterfaceCatalog.GetInterfaces);
+        var sessionLogger = loggers.CreateLogger("EdgeLB.Speaker.Session");
+        _table = new AssignmentTable(_announcer, _forwarder, _inventory, time, sessionLogger);
+        _claims = _announcer.OnClaim(_arbiter.Decide);
+        _session = new SpeakerSession(session, _table, _arbiter, _inventory, _announcer, _forwarder.HealthSnapshot, time, sessionLogger);
+    }
+
+    /// <summary>A session with the leader is open: the state /readyz reports.</summary>
+    public bool IsReady => _session.IsEstablished;
+
+    /// <summary>The address the HTTP endpoint listens on, once started.</summary>
+    public Uri? HttpAddress { get; private set; }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (SIGTERM), then drains and returns.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        SpeakerHostLog.Starting(_logger, _options.ResolvedNodeName!, _options.Controller, _options.DataPlane, _options.HttpListen);
+        _http = await ProbeEndpoint.StartAsync(
+            _options.HttpListen,
+            _loggers,
+            () => _session.IsEstablished
+                ? (true, $"session with {_session.Controller}")
+                : (false, $"no session with the leader ({_session.Phase.ToString().ToLowerInvariant()})"),
+            _exporter.Render,
+            cancellationToken);
+        HttpAddress = _http.Address;
+
+        await _forwarder.StartAsync(cancellationToken);
+        foreach (var link in _inventory.Offered())
+        {
+            try
+            {
+                _announcer.Preflight(link.Name); // opens the socket now, so the first Assign is fast
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or System.Net.Sockets.SocketException or IOException)
+            {
+                SpeakerHostLog.PreflightFailed(_logger, ex, link.Name);
+            }
+        }
+
+        await _session.RunAsync(cancellationToken);
+        SpeakerHostLog.Stopped(_logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_http is not null)
+        {
+            await _http.DisposeAsync();
+        }
+
+        _claims.Dispose();
+        _session.Dispose();
+        _table.Dispose();
+        _announcer.Dispose();
+        await _forwarder.DisposeAsync();
+        _health.Dispose();
+        _forwardingMetrics.Dispose();
+        _exporter.Dispose();
+    }
+}

@@ -1,0 +1,456 @@
+using System.Net;
+using EdgeLB.Rpc.Contract.V1;
+using EdgeLB.Speaker.Announcing;
+using EdgeLB.Speaker.Forwarding;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLB.Speaker.Session;
+
+/// <summary>
+/// The VIPs this speaker holds, with their fencing epochs and leases, driving the announcer and the
+/// forwarder. Every change goes through one async gate (the forwarder's calls are async); the
+/// announcer's own receive threads never wait for it.
+/// <para>
+/// Lease and orphan rule. While a session with the controller is open, every VIP lives by its lease:
+/// it counts from the receipt of the Assignment or of the HeartbeatAck that renewed it, and when it
+/// passes the speaker stops announcing and forwarding the VIP by itself, whatever the session is
+/// doing. That is the fencing that lets the controller move a VIP off a silent node after the lease
+/// without two nodes answering. When the session ends visibly (the stream is closed, reset or refused
+/// from the controller's side: the controller process died, restarted or lost leadership), the
+/// speaker enters orphaned holding: the VIPs whose lease is still valid at that moment get one lease
+/// up to <see cref="SessionOptions.OrphanLimit"/> from then, so a controller crash darkens nothing.
+/// Orphaned holding ends (a) at that limit, (b) per VIP, the moment a known peer speaker claims it on
+/// the wire (<see cref="ClaimArbiter"/>), or (c) when a session is established again: the held VIPs
+/// then fall back under normal fencing with a lease of at most the new controller's lease length, so
+/// the new leader — which first collects every speaker's VIPs from heartbeats — renews what it keeps
+/// and the rest lapse. A session that merely goes silent is not a visible end: its leases lapse first.
+/// </para>
+/// </summary>
+internal sealed class AssignmentTable : IDisposable
+{
+    private readonly IAnnouncer _announcer;
+    private readonly IForwarder _forwarder;
+    private readonly NodeInventory _inventory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<IPAddress, HeldAssignment> _held = [];
+    private readonly ITimer _fence;
+    private bool _disposed;
+
+    public AssignmentTable(IAnnouncer announcer, IForwarder forwarder, NodeInventory inventory, TimeProvider time, ILogger logger)
+    {
+        _announcer = announcer;
+        _forwarder = forwarder;
+        _inventory = inventory;
+        _time = time;
+        _logger = logger;
+        _fence = time.CreateTimer(_ => _ = ExpireDueAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Called after a VIP was dropped by lease end, step-down or release (not by Revoke).</summary>
+    public Action? Changed { get; set; }
+
+    public int Count
+    {
+        get
+        {
+            lock (_held)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
+    /// <summary>Applies an Assignment: forwarding first (so the first packet finds a listener), then announcing.</summary>
+    /// <returns>False when it was ignored (lower epoch, bad address, no interface).</returns>
+    public async Task<bool> AssignAsync(Assignment assignment, TimeSpan defaultLease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        if (!IPAddress.TryParse(assignment.Address, out var vip))
+        {
+            SessionLog.BadAssignment(_logger, assignment.Address, assignment.Epoch, "not an IP address");
+            return false;
+        }
+
+        var receivedAt = _time.GetUtcNow();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            HeldAssignment? held;
+            lock (_held)
+            {
+                _held.TryGetValue(vip, out held);
+            }
+
+            if (held is not null && assignment.Epoch < held.Epoch)
+            {
+                SessionLog.StaleIgnored(_logger, "Assignment", vip, assignment.Epoch, held.Epoch);
+                return false;
+            }
+
+            var interfaceName = string.IsNullOrEmpty(assignment.Interface) ? _inventory.InterfaceFor(vip) : assignment.Interface;
+            if (interfaceName is null)
+            {
+                SessionLog.BadAssignment(_logger, assignment.Address, assignment.Epoch, "no interface named and none holds its subnet");
+                return false;
+            }
+
+            var lease = assignment.LeaseDuration?.ToTimeSpan() is { } l && l > TimeSpan.Zero ? l : defaultLease;
+            var plan = ForwardingPlan.From(vip, assignment);
+            foreach (var problem in plan.Problems)
+            {
+                SessionLog.BadAssignment(_logger, assignment.Address, assignment.Epoch, problem);
+            }
+
+            held ??= new HeldAssignment(vip, assignment.Epoch, interfaceName);
+            foreach (var (port, (backends, options)) in plan.Ports)
+            {
+                try
+                {
+                    await _forwarder.SetBackendsAsync(port, backends, options, cancellationToken);
+                    held.Ports.Add(port);
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+                {
+                    SessionLog.ForwardingFailed(_logger, ex, port.ToString());
+                }
+            }
+
+            foreach (var gone in held.Ports.Where(p => !plan.Ports.ContainsKey(p)).ToList())
+            {
+                await ClearPortAsync(gone);
+                held.Ports.Remove(gone);
+            }
+
+            held.Epoch = assignment.Epoch;
+            held.InterfaceName = interfaceName;
+            held.LeaseUntil = receivedAt + lease;
+            held.Services = [.. assignment.Services];
+            bool announced;
+            try
+            {
+                announced = _announcer.Assign(vip, interfaceName, ToLong(assignment.Epoch), held.LeaseUntil);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.Net.Sockets.SocketException)
+            {
+                SessionLog.AnnounceFailed(_logger, ex, vip, interfaceName);
+                announced = false;
+            }
+
+            if (announced)
+            {
+                held.LastGarp = _time.GetUtcNow();
+            }
+
+            lock (_held)
+            {
+                _held[vip] = held;
+            }
+
+            SessionLog.Assigned(_logger, vip, assignment.Epoch, interfaceName, held.Ports.Count, lease);
+            RescheduleFence();
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Applies a Revoke: stop announcing first, then stop forwarding new flows.</summary>
+    /// <returns>False when it was ignored (not held, or we hold a higher epoch).</returns>
+    public async Task<bool> RevokeAsync(Revoke revoke, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(revoke);
+        if (!IPAddress.TryParse(revoke.Address, out var vip))
+        {
+            SessionLog.BadAssignment(_logger, revoke.Address, revoke.Epoch, "Revoke: not an IP address");
+            return false;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            HeldAssignment? held;
+            lock (_held)
+            {
+                _held.TryGetValue(vip, out held);
+            }
+
+            if (held is null)
+            {
+                return false;
+            }
+
+            if (revoke.Epoch < held.Epoch)
+            {
+                SessionLog.StaleIgnored(_logger, "Revoke", vip, revoke.Epoch, held.Epoch);
+                return false;
+            }
+
+            await DropLockedAsync(held, string.IsNullOrEmpty(revoke.Reason) ? "revoked" : "revoked: " + revoke.Reason);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Renews the leases a HeartbeatAck lists, counting from now (its receipt).</summary>
+    public void Renew(IEnumerable<LeaseRenewal> renewals, TimeSpan defaultLease)
+    {
+        ArgumentNullException.ThrowIfNull(renewals);
+        var now = _time.GetUtcNow();
+        lock (_held)
+        {
+            foreach (var renewal in renewals)
+            {
+                if (!IPAddress.TryParse(renewal.Address, out var vip) || !_held.TryGetValue(vip, out var held) || renewal.Epoch != held.Epoch)
+                {
+                    continue; // not ours, or for another epoch: a renewal never resurrects or re-fences
+                }
+
+                var lease = renewal.LeaseDuration?.ToTimeSpan() is { } l && l > TimeSpan.Zero ? l : defaultLease;
+                var until = now + lease;
+                if (until > held.LeaseUntil)
+                {
+                    held.LeaseUntil = until;
+                    _announcer.Renew(held.Vip, ToLong(held.Epoch), until);
+                }
+            }
+        }
+
+        RescheduleFence();
+    }
+
+    /// <summary>The session ended visibly: hold every still-valid VIP up to <paramref name="limit"/> from now.</summary>
+    public void EnterOrphaned(TimeSpan limit)
+    {
+        var now = _time.GetUtcNow();
+        var until = now + limit;
+        lock (_held)
+        {
+            foreach (var held in _held.Values.Where(h => h.LeaseUntil > now))
+            {
+                held.LeaseUntil = until;
+                _announcer.Renew(held.Vip, ToLong(held.Epoch), until);
+            }
+        }
+
+        RescheduleFence();
+    }
+
+    /// <summary>A new session is established: no held VIP may outlive one lease of the new controller unless it renews it.</summary>
+    public void CapLeases(TimeSpan lease)
+    {
+        var cap = _time.GetUtcNow() + lease;
+        lock (_held)
+        {
+            foreach (var held in _held.Values.Where(h => h.LeaseUntil > cap))
+            {
+                held.LeaseUntil = cap; // the announcer keeps its longer lease; the fence below ends it
+            }
+        }
+
+        RescheduleFence();
+    }
+
+    /// <summary>The announcer stepped down for a peer: stop forwarding too and forget the VIP.</summary>
+    public async Task SteppedDownAsync(IPAddress vip, long epoch, string reason)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            HeldAssignment? held;
+            lock (_held)
+            {
+                _held.TryGetValue(vip, out held);
+            }
+
+            if (held is not null && ToLong(held.Epoch) == epoch && !_announcer.IsAnnouncing(vip))
+            {
+                await DropLockedAsync(held, reason);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>Stops announcing every VIP, then stops forwarding them (drain, orphan end, shutdown).</summary>
+    public async Task ReleaseAllAsync(string reason)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            List<HeldAssignment> all;
+            lock (_held)
+            {
+                all = [.. _held.Values];
+            }
+
+            // Silence first, for every VIP, before any slower forwarder work.
+            foreach (var held in all)
+            {
+                _announcer.Revoke(held.Vip);
+            }
+
+            foreach (var held in all)
+            {
+                await DropLockedAsync(held, reason);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>What the heartbeat reports as announced: held VIPs the announcer speaks for right now.</summary>
+    public IReadOnlyList<AnnouncedVip> Announced()
+    {
+        lock (_held)
+        {
+            return [.. _held.Values
+                .Where(h => _announcer.IsAnnouncing(h.Vip))
+                .OrderBy(h => h.Vip.ToString(), StringComparer.Ordinal)
+                .Select(h => new AnnouncedVip
+                {
+                    Address = h.Vip.ToString(),
+                    Epoch = h.Epoch,
+                    Interface = h.InterfaceName,
+                    LastGarp = h.LastGarp == default ? null : Timestamp.FromDateTimeOffset(h.LastGarp),
+                })];
+        }
+    }
+
+    public HeldAssignment? Find(IPAddress vip)
+    {
+        lock (_held)
+        {
+            return _held.GetValueOrDefault(vip);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _fence.Dispose();
+            _gate.Dispose();
+        }
+    }
+
+    /// <summary>Stops every VIP whose lease has passed; runs on the fence timer.</summary>
+    internal async Task ExpireDueAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        var dropped = false;
+        try
+        {
+            await _gate.WaitAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = _time.GetUtcNow();
+            List<HeldAssignment> due;
+            lock (_held)
+            {
+                due = [.. _held.Values.Where(h => h.LeaseUntil <= now)];
+            }
+
+            foreach (var held in due)
+            {
+                _announcer.Revoke(held.Vip);
+                await DropLockedAsync(held, "lease ended");
+                dropped = true;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        RescheduleFence();
+        if (dropped)
+        {
+            Changed?.Invoke();
+        }
+    }
+
+    private async Task DropLockedAsync(HeldAssignment held, string reason)
+    {
+        _announcer.Revoke(held.Vip);
+        foreach (var port in held.Ports)
+        {
+            await ClearPortAsync(port);
+        }
+
+        lock (_held)
+        {
+            _held.Remove(held.Vip);
+        }
+
+        SessionLog.Dropped(_logger, held.Vip, held.Epoch, reason);
+    }
+
+    private async Task ClearPortAsync(VipPort port)
+    {
+        try
+        {
+            await _forwarder.ClearAsync(port, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+        {
+            SessionLog.ForwardingFailed(_logger, ex, port.ToString());
+        }
+    }
+
+    private void RescheduleFence()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        DateTimeOffset? earliest;
+        lock (_held)
+        {
+            earliest = _held.Count == 0 ? null : _held.Values.Min(h => h.LeaseUntil);
+        }
+
+        var due = earliest is { } e ? e - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+        if (earliest is not null && due < TimeSpan.Zero)
+        {
+            due = TimeSpan.Zero;
+        }
+
+        try
+        {
+            _fence.Change(due, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static long ToLong(ulong epoch) => epoch > long.MaxValue ? long.MaxValue : (long)epoch;
+}

@@ -1,0 +1,102 @@
+namespace EdgeLB.Speaker.Session;
+
+/// <summary>How the speaker reaches and talks to the coordinator.</summary>
+internal sealed record SessionOptions
+{
+    /// <summary>Coordinator addresses tried in turn; a follower's <c>edgelb-leader</c> trailer jumps the queue.</summary>
+    public required IReadOnlyList<ControllerEndpoint> Controllers { get; init; }
+
+    /// <summary>The Kubernetes Node this speaker runs on.</summary>
+    public required string NodeName { get; init; }
+
+    /// <summary>
+    /// Projected service-account token (audience edgelb), read again before every dial because the
+    /// kubelet rotates it; null sends no authorization (labs without token review).
+    /// </summary>
+    public string? TokenFile { get; init; }
+
+    /// <summary>Node addresses announced in Hello; empty: the global addresses of the node's interfaces.</summary>
+    public IReadOnlyList<string> NodeAddresses { get; init; } = [];
+
+    /// <summary>Interfaces the speaker may announce on; empty: every interface with a MAC except ours.</summary>
+    public IReadOnlyList<string> Interfaces { get; init; } = [];
+
+    /// <summary>Interfaces never offered: loopback-like devices and the forwarder's VIP device.</summary>
+    public IReadOnlyList<string> ExcludedInterfaces { get; init; } = ["lo", "edgelb0"];
+
+    /// <summary>
+    /// Heartbeat interval until the controller's Configuration says otherwise, and the lease assumed
+    /// for an Assignment that carries none before any Configuration arrived.
+    /// </summary>
+    public TimeSpan DefaultHeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan DefaultLeaseDuration { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long VIPs stay announced after the controller went away (orphaned holding). The default
+    /// 60 s covers a controller restart or leader change (new leader elected in ≤ 15 s with
+    /// client-go's Lease timings, then it re-collects state) with room to spare, and bounds how long
+    /// a speaker cut off from every controller can keep a VIP that was moved meanwhile.
+    /// </summary>
+    public TimeSpan OrphanLimit { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>First and largest pause between failed dials; each pause is drawn with full jitter.</summary>
+    public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one dial may take until the controller's first message arrives.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// On SIGTERM, how long the speaker waits for the controller to move its VIPs (make-before-break)
+    /// before it stops announcing anyway. Keep it below the pod's terminationGracePeriodSeconds (5 s in
+    /// deploy/speaker.yaml); a handover normally takes milliseconds.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>Speaker version sent in Hello.</summary>
+    public string Version { get; init; } = typeof(SessionOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Why the settings cannot be used, naming the setting; empty when they can.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Controllers.Count == 0)
+        {
+            problems.Add("--controller: at least one host:port is needed");
+        }
+
+        if (string.IsNullOrWhiteSpace(NodeName))
+        {
+            problems.Add("--node-name: must not be empty (or set NODE_NAME)");
+        }
+
+        if (OrphanLimit < TimeSpan.Zero || OrphanLimit > TimeSpan.FromHours(1))
+        {
+            problems.Add($"--orphan-limit: {OrphanLimit} is not between 0 and 1 hour");
+        }
+
+        if (ReconnectMinDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)
+        {
+            problems.Add("--reconnect-min-delay, --reconnect-max-delay: need 0 < min <= max");
+        }
+
+        if (DefaultHeartbeatInterval <= TimeSpan.Zero || DefaultLeaseDuration <= DefaultHeartbeatInterval)
+        {
+            problems.Add("heartbeat interval and lease: need 0 < interval < lease");
+        }
+
+        if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromMinutes(10))
+        {
+            problems.Add($"--drain-timeout: {DrainTimeout} is not between 0 and 10 minutes");
+        }
+
+        if (ConnectTimeout <= TimeSpan.Zero)
+        {
+            problems.Add("--connect-timeout: must be positive");
+        }
+
+        return problems;
+    }
+}

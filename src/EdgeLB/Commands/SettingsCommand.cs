@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLB.Commands;
+
+/// <summary>
+/// What the long-running commands share: string flags that bind onto an options class (flags win
+/// over EDGELB_* environment variables, which win over defaults), validation that names the flag,
+/// a --log-level flag and the console logger.
+/// </summary>
+internal static class SettingsCommand
+{
+    /// <summary>Builds the command; <paramref name="run"/> gets validated options, loggers and the SIGTERM token.</summary>
+    public static Command Create<TOptions>(
+        string name,
+        string description,
+        IReadOnlyList<(Option<string?> Option, string Setting)> flags,
+        Func<TOptions, IReadOnlyList<string>> validate,
+        Func<TOptions, ILoggerFactory, TextWriter, CancellationToken, Task<int>> run)
+        where TOptions : class, new()
+    {
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Information, Debug, Warning, …", DefaultValueFactory = _ => LogLevel.Information };
+        var command = new Command(name, description);
+        foreach (var (option, _) in flags)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(logLevel);
+        command.SetAction(async (parse, ct) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var given = flags
+                .Where(f => parse.GetValue(f.Option) is not null)
+                .ToDictionary(f => f.Setting, f => parse.GetValue(f.Option), StringComparer.Ordinal);
+            var options = new TOptions();
+            try
+            {
+                new ConfigurationBuilder()
+                    .AddEnvironmentVariables("EDGELB_")
+                    .AddInMemoryCollection(given)
+                    .Build()
+                    .Bind(options);
+            }
+            catch (InvalidOperationException ex)
+            {
+                await error.WriteLineAsync($"edgelb {name}: {ex.Message}");
+                return 2;
+            }
+
+            if (validate(options) is { Count: > 0 } problems)
+            {
+                foreach (var problem in problems)
+                {
+                    await error.WriteLineAsync($"edgelb {name}: {problem}");
+                }
+
+                return 2;
+            }
+
+            using var loggers = LoggerFactory.Create(b => b
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(parse.GetValue(logLevel))
+                .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
+            return await run(options, loggers, error, ct);
+        });
+        return command;
+    }
+}

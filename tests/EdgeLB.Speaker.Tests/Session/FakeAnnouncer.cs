@@ -1,0 +1,142 @@
+using System.Net;
+using System.Threading.Channels;
+using EdgeLB.Net.Ethernet;
+using EdgeLB.Speaker.Announcing;
+
+namespace EdgeLB.Speaker.Tests.Session;
+
+/// <summary>
+/// Records what the session asks of the announcer. Leases are the session's business here: the fake
+/// announces until revoked, so a VIP that stops proves the session fenced it.
+/// </summary>
+internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnouncer
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<IPAddress, (string Interface, long Epoch, DateTimeOffset LeaseUntil)> _held = [];
+    private readonly Channel<AddressClaim> _claims = Channel.CreateUnbounded<AddressClaim>();
+    private readonly List<ClaimHandler> _handlers = [];
+
+    public MacAddress Mac { get; } = MacAddress.Parse("02:00:00:00:06:01");
+
+    public List<(IPAddress Vip, long Epoch, DateTimeOffset LeaseUntil)> Renewals { get; } = [];
+
+    public ChannelReader<AddressClaim> Claims => _claims.Reader;
+
+    public (string Interface, long Epoch, DateTimeOffset LeaseUntil)? Held(IPAddress vip)
+    {
+        lock (_gate)
+        {
+            return _held.TryGetValue(vip, out var h) ? h : null;
+        }
+    }
+
+    public bool Assign(IPAddress vip, string interfaceName, long epoch, DateTimeOffset leaseUntil)
+    {
+        lock (_gate)
+        {
+            if (_held.TryGetValue(vip, out var h) && epoch < h.Epoch)
+            {
+                return false;
+            }
+
+            _held[vip] = (interfaceName, epoch, leaseUntil);
+        }
+
+        log.Add($"announce {vip} epoch {epoch}");
+        return true;
+    }
+
+    public bool Assign(IPAddress vip, string interfaceName, long epoch, TimeSpan leaseDuration) =>
+        Assign(vip, interfaceName, epoch, time.GetUtcNow() + leaseDuration);
+
+    public bool Renew(IPAddress vip, long epoch, DateTimeOffset leaseUntil)
+    {
+        lock (_gate)
+        {
+            Renewals.Add((vip, epoch, leaseUntil));
+            if (!_held.TryGetValue(vip, out var h) || epoch < h.Epoch)
+            {
+                return false;
+            }
+
+            if (leaseUntil > h.LeaseUntil)
+            {
+                _held[vip] = (h.Interface, epoch, leaseUntil);
+            }
+
+            return true;
+        }
+    }
+
+    public bool Revoke(IPAddress vip)
+    {
+        bool removed;
+        lock (_gate)
+        {
+            removed = _held.Remove(vip);
+        }
+
+        if (removed)
+        {
+            log.Add($"silence {vip}");
+        }
+
+        return removed;
+    }
+
+    public bool IsAnnouncing(IPAddress vip)
+    {
+        lock (_gate)
+        {
+            return _held.ContainsKey(vip);
+        }
+    }
+
+    public IDisposable OnClaim(ClaimHandler handler)
+    {
+        lock (_gate)
+        {
+            _handlers.Add(handler);
+        }
+
+        return new Unsubscribe(() =>
+        {
+            lock (_gate)
+            {
+                _handlers.Remove(handler);
+            }
+        });
+    }
+
+    /// <summary>What the real announcer does when a frame claims a held VIP: handlers decide, the verdict is applied, the claim is published.</summary>
+    public ClaimVerdict Claim(IPAddress vip, MacAddress claimant)
+    {
+        long epoch;
+        ClaimHandler[] handlers;
+        lock (_gate)
+        {
+            epoch = _held.TryGetValue(vip, out var h) ? h.Epoch : throw new InvalidOperationException($"{vip} is not held");
+            handlers = [.. _handlers];
+        }
+
+        var claim = new AddressClaim(vip, "eth0", Mac, claimant, ClaimKind.ArpReply, epoch, time.GetUtcNow(), 0);
+        var verdict = handlers.Select(h => h(claim)).DefaultIfEmpty(ClaimVerdict.Ignore).Max();
+        if (verdict == ClaimVerdict.StepDown)
+        {
+            Revoke(vip);
+        }
+
+        _claims.Writer.TryWrite(claim with { Verdict = verdict });
+        return verdict;
+    }
+
+    public PreflightReport Preflight(string interfaceName) => new(interfaceName, 2, Mac, []);
+
+    public Task<ProbeResult> ProbeAsync(IPAddress vip, string interfaceName, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new ProbeResult(vip, false, null, TimeSpan.Zero));
+
+    private sealed class Unsubscribe(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}

@@ -1,0 +1,371 @@
+using System.Net;
+using EdgeLB.Net.Ethernet;
+using EdgeLB.Rpc;
+using EdgeLB.Rpc.Contract.V1;
+using EdgeLB.Speaker.Announcing;
+using EdgeLB.Speaker.Forwarding;
+using EdgeLB.Speaker.Session;
+using EdgeLB.Testing;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Kind = EdgeLB.Rpc.Contract.V1.SpeakerMessage.KindOneofCase;
+
+namespace EdgeLB.Speaker.Tests.Session;
+
+public sealed class SpeakerSessionTests
+{
+    private static readonly IPAddress Vip = IPAddress.Parse("198.18.6.100");
+    private static readonly IPAddress Vip2 = IPAddress.Parse("198.18.6.101");
+    private static readonly MacAddress PeerMac = MacAddress.Parse("02:00:00:00:06:02");
+    private static readonly MacAddress StrangerMac = MacAddress.Parse("02:00:00:00:06:66");
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+
+    public SpeakerSessionTests() => TestThreadPool.EnsureWide();
+
+    [Fact]
+    public async Task Hello_DescribesTheNode_AndEveryDialReadsTheTokenAgain()
+    {
+        await using var coordinator = await FakeCoordinator.StartAsync();
+        await using var speaker = new SessionHarness(TimeProvider.System, null, coordinator.Log, coordinator.Endpoint);
+        speaker.Start();
+
+        var first = await coordinator.AcceptAsync();
+        Assert.Equal("Bearer token-one", first.Headers.Get("authorization"));
+        var hello = (await first.NextAsync(Kind.Hello)).Hello;
+        Assert.Equal("node-a", hello.NodeName);
+        Assert.Equal(["198.18.6.11", "2001:db8:6::11"], hello.NodeAddresses);
+        var nic = Assert.Single(hello.Interfaces); // lo (no MAC) and edgelb0 (ours) are not offered
+        Assert.Equal("eth0", nic.Name);
+        Assert.Equal(2, nic.Index);
+        Assert.Equal(ByteString.CopyFrom(2, 0, 0, 0, 6, 1), nic.Mac);
+        Assert.True(nic.LinkUp);
+        Assert.Contains(nic.Addresses, a => a.Address == "198.18.6.11" && a.PrefixLength == 24);
+        Assert.True(hello.Capabilities is { Ipv4: true, Ipv6: true, ForwardTcp: true, ForwardUdp: true });
+        Assert.Matches("^[0-9a-f]{32}$", hello.InstanceId);
+        Assert.False(string.IsNullOrEmpty(hello.Version));
+
+        // The kubelet rotates projected tokens: the next dial must carry the new one.
+        await File.WriteAllTextAsync(speaker.TokenFile, "token-two");
+        first.End(new RpcException(StatusCode.Unavailable, "restarting"));
+        var second = await coordinator.AcceptAsync();
+        Assert.Equal("Bearer token-two", second.Headers.Get("authorization"));
+        Assert.Equal(hello.InstanceId, (await second.NextAsync(Kind.Hello)).Hello.InstanceId);
+    }
+
+    [Fact]
+    public async Task Assignment_ForwardsThenAnnounces_AndIsReportedAtOnce()
+    {
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, null);
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await WaitEstablished(speaker);
+
+        var assignment = Assign(Vip, 5, ("http", Protocol.Tcp, 80, ["198.18.6.11:30080", "198.18.6.12:30080"]), ("dns", Protocol.Udp, 53, ["198.18.6.12:30053"]), ("sctp", Protocol.Sctp, 9, ["198.18.6.12:30009"]));
+        assignment.SessionAffinity = new SessionAffinity { ClientIp = true, Timeout = Duration.FromTimeSpan(TimeSpan.FromMinutes(3)) };
+        await session.SendAsync(new ControllerMessage { Assignment = assignment });
+
+        // The heartbeat interval is an hour: a heartbeat that reports the VIP is the immediate one.
+        var heartbeat = await session.HeartbeatAsync(h => h.Announced.Count > 0);
+        var announced = Assert.Single(heartbeat.Announced);
+        Assert.Equal(("198.18.6.100", 5ul, "eth0"), (announced.Address, announced.Epoch, announced.Interface));
+        Assert.NotNull(announced.LastGarp);
+        Assert.Equal(("eth0", 5L), (speaker.Announcer.Held(Vip)!.Value.Interface, speaker.Announcer.Held(Vip)!.Value.Epoch));
+
+        var tcp = speaker.Forwarder.Ports[new VipPort(Vip, 80, ForwardProtocol.Tcp)];
+        Assert.Equal(["198.18.6.11:30080", "198.18.6.12:30080"], tcp.Backends.Select(b => b.EndPoint.ToString()));
+        Assert.Equal(TimeSpan.FromMinutes(3), tcp.Options.SessionAffinityTimeout);
+        Assert.Single(speaker.Forwarder.Ports[new VipPort(Vip, 53, ForwardProtocol.Udp)].Backends);
+        Assert.Equal(2, speaker.Forwarder.Ports.Count); // SCTP is not forwarded
+        Assert.True(speaker.Log.IndexOf("forward tcp/198.18.6.100:80") < speaker.Log.IndexOf("announce 198.18.6.100 epoch 5"), "forwarding is ready before the first gratuitous ARP");
+        Assert.True(speaker.Session.IsEstablished);
+    }
+
+    [Fact]
+    public async Task Epochs_LowerIsIgnored_EqualReplacesPortsWhole_RevokeStopsBoth()
+    {
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, null);
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 5, ("a", Protocol.Tcp, 80, ["198.18.6.12:30080"]), ("b", Protocol.Tcp, 443, ["198.18.6.12:30443"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 4, ("old", Protocol.Tcp, 8443, ["198.18.6.13:30000"])) });
+        await session.SendAsync(new ControllerMessage { Revoke = new Revoke { Address = "198.18.6.100", Epoch = 4, Reason = "stale" } });
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 5, ("c", Protocol.Tcp, 8080, ["198.18.6.13:30080"])) });
+        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.ContainsKey(new VipPort(Vip, 8080, ForwardProtocol.Tcp)), "port 8080 is forwarded");
+
+        Assert.Equal([8080], speaker.Forwarder.Ports.Keys.Select(p => p.Port)); // 80 and 443 replaced, 8443 (epoch 4) never applied
+        Assert.Equal(5L, speaker.Announcer.Held(Vip)!.Value.Epoch);
+        Assert.DoesNotContain("forward tcp/198.18.6.100:8443", speaker.Log.Events);
+
+        await session.SendAsync(new ControllerMessage { Revoke = new Revoke { Address = "198.18.6.100", Epoch = 5, Reason = "moved to node-b" } });
+        var after = await session.HeartbeatAsync(h => h.Announced.Count == 0);
+        Assert.Empty(after.Announced);
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.Empty(speaker.Forwarder.Ports);
+        Assert.True(speaker.Log.IndexOf("silence 198.18.6.100") < speaker.Log.IndexOf("unforward tcp/198.18.6.100:8080"), "silent before it stops forwarding");
+    }
+
+    [Fact]
+    public async Task Lease_CountsFromAckReceipt_AndALapsedLeaseStopsTheVip()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), null);
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await WaitEstablished(speaker);
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 1, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        var heartbeat = await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        var ack = new HeartbeatAck { Sequence = heartbeat.Sequence, ReceivedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
+        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 1, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
+        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
+        var renewedAt = time.GetUtcNow();
+        await SessionHarness.WaitUntilAsync(() => speaker.Table.Find(Vip)?.LeaseUntil == renewedAt + TimeSpan.FromSeconds(2), "the ack renewed the lease");
+
+        time.Advance(TimeSpan.FromSeconds(1)); // 2.5 s after the assignment: alive only thanks to the renewal
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.Contains(speaker.Announcer.Renewals, r => r.Vip.Equals(Vip) && r.LeaseUntil == renewedAt + TimeSpan.FromSeconds(2));
+
+        time.Advance(TimeSpan.FromSeconds(1.01)); // past the renewed lease, no further ack
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.Empty(speaker.Forwarder.Ports);
+        Assert.Empty((await session.HeartbeatAsync(h => h.Announced.Count == 0)).Announced);
+    }
+
+    [Fact]
+    public async Task Renewal_ForAnotherEpoch_DoesNotExtendTheLease()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), null);
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 7) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+        var until = speaker.Table.Find(Vip)!.LeaseUntil;
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        var ack = new HeartbeatAck { Sequence = 1 };
+        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 6, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
+        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
+        await session.SendAsync(new ControllerMessage { Configuration = new Configuration { LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) } });
+        await session.HeartbeatAsync(); // the Configuration after the ack was handled, so the ack was too
+
+        Assert.Equal(until, speaker.Table.Find(Vip)!.LeaseUntil);
+    }
+
+    [Fact]
+    public async Task Claims_WhileConnected_UnknownMacIsReportedNotObeyed_KnownPeerWinsAtOnce()
+    {
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, null, Peer("node-b", PeerMac), Peer("node-a", SessionHarness.Eth0Mac));
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        Assert.Equal(ClaimVerdict.Ignore, speaker.Announcer.Claim(Vip, StrangerMac));
+        var reported = await session.HeartbeatAsync(h => h.ForeignClaims.Count > 0);
+        var conflict = Assert.Single(reported.ForeignClaims);
+        Assert.Equal(("198.18.6.100", false, "eth0"), (conflict.Address, conflict.KnownPeer, conflict.Interface));
+        Assert.Equal(ByteString.CopyFrom(2, 0, 0, 0, 6, 0x66), conflict.Mac);
+        Assert.Single(reported.Announced);
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+
+        Assert.Equal(ClaimVerdict.StepDown, speaker.Announcer.Claim(Vip, PeerMac));
+        var afterPeer = await session.HeartbeatAsync(h => h.ForeignClaims.Count > 0);
+        Assert.True(Assert.Single(afterPeer.ForeignClaims).KnownPeer);
+        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.IsEmpty, "forwarding stopped after the step-down");
+        Assert.Null(speaker.Table.Find(Vip));
+    }
+
+    [Fact]
+    public async Task Orphaned_HoldsVipsPastTheirLease_StepsDownOnlyForAKnownPeer_AndEndsAtTheLimit()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), o => o with { OrphanLimit = TimeSpan.FromSeconds(60) }, Peer("node-b", PeerMac));
+        var coordinator = rig.Coordinator;
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip2, 4, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 2);
+
+        // The controller process goes away: its side closes the stream, and it refuses new dials.
+        coordinator.Refuse = StatusCode.Unavailable;
+        session.End();
+        await SessionHarness.WaitUntilAsync(() => speaker.Session.Phase == SessionPhase.Orphaned, "the speaker is orphaned");
+        var orphanedAt = time.GetUtcNow();
+        Assert.Contains(speaker.Announcer.Renewals, r => r.Vip.Equals(Vip) && r.LeaseUntil == orphanedAt + TimeSpan.FromSeconds(60));
+
+        time.Advance(TimeSpan.FromSeconds(30)); // far past the 2 s lease
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip2));
+
+        Assert.Equal(ClaimVerdict.Ignore, speaker.Announcer.Claim(Vip, StrangerMac));
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.Equal(ClaimVerdict.StepDown, speaker.Announcer.Claim(Vip, PeerMac)); // the new holder's first gratuitous ARP
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip));
+        await SessionHarness.WaitUntilAsync(() => speaker.Table.Find(Vip) is null, "the stepped-down VIP is released");
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip2));
+
+        time.Advance(TimeSpan.FromSeconds(29.9));
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip2));
+        time.Advance(TimeSpan.FromSeconds(0.2)); // the orphan limit
+        await SessionHarness.WaitUntilAsync(() => !speaker.Announcer.IsAnnouncing(Vip2), "the orphan limit ended the holding");
+        Assert.Empty(speaker.Forwarder.Ports);
+        Assert.Equal(SessionPhase.Connecting, speaker.Session.Phase);
+    }
+
+    [Fact]
+    public async Task Orphaned_ANewControllerTakesOver_HeldVipsFallBackUnderItsLease()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), null);
+        var coordinator = rig.Coordinator;
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        session.End();
+        await SessionHarness.WaitUntilAsync(() => speaker.Session.Phase == SessionPhase.Orphaned, "the speaker is orphaned");
+        time.Advance(TimeSpan.FromSeconds(10)); // the reconnect pause passes; the VIP is still held
+        var next = await coordinator.AcceptAsync();
+        await next.ConfigureAsync(Hour, TimeSpan.FromSeconds(2));
+        var report = await next.HeartbeatAsync(h => h.Announced.Count == 1); // the new leader learns what is held
+        Assert.Equal(3ul, report.Announced[0].Epoch);
+        Assert.Equal(SessionPhase.Established, speaker.Session.Phase);
+
+        time.Advance(TimeSpan.FromSeconds(2.1)); // it did not renew: one of its leases, not the orphan limit
+        await SessionHarness.WaitUntilAsync(() => !speaker.Announcer.IsAnnouncing(Vip), "the unrenewed VIP lapsed");
+    }
+
+    [Fact]
+    public async Task Drain_AsksToMove_KeepsAnnouncingUntilRevoked_ThenSilenceBeforeClosing()
+    {
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, null);
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3) });
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip2, 4) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 2);
+
+        var run = speaker.Stop();
+        var drain = (await session.NextAsync(Kind.DrainRequest)).DrainRequest;
+        Assert.Equal(TimeSpan.FromSeconds(5), drain.Deadline.ToTimeSpan());
+        Assert.False(string.IsNullOrEmpty(drain.Reason));
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip), "still announcing while the controller moves the VIPs");
+        Assert.Equal(SessionPhase.Draining, speaker.Session.Phase);
+
+        await session.SendAsync(new ControllerMessage { Revoke = new Revoke { Address = "198.18.6.100", Epoch = 3, Reason = "drain" } });
+        await session.SendAsync(new ControllerMessage { DrainComplete = new DrainComplete { Stranded = { "198.18.6.101" } } });
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await session.SpeakerClosed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var closed = speaker.Log.IndexOf("speaker closed the session");
+        Assert.True(closed >= 0, string.Join(" | ", speaker.Log.Events));
+        Assert.InRange(speaker.Log.IndexOf("silence 198.18.6.101"), 0, closed - 1);
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip2));
+        Assert.Empty(speaker.Forwarder.Ports);
+        Assert.Equal(SessionPhase.Stopped, speaker.Session.Phase);
+    }
+
+    [Fact]
+    public async Task Drain_WithoutAnswer_StopsAtTheDeadline()
+    {
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, o => o with { DrainTimeout = TimeSpan.FromMilliseconds(300) });
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        var run = speaker.Stop();
+        await session.NextAsync(Kind.DrainRequest);
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip));
+    }
+
+    [Fact]
+    public async Task Follower_NamesTheLeader_AndTheSpeakerDialsIt()
+    {
+        await using var leader = await FakeCoordinator.StartAsync();
+        await using var follower = await FakeCoordinator.StartAsync();
+        follower.FollowerOf = leader.Endpoint.ToString();
+        await using var speaker = new SessionHarness(TimeProvider.System, o => o with { ReconnectMinDelay = TimeSpan.FromSeconds(30), ReconnectMaxDelay = TimeSpan.FromSeconds(30) }, null, follower.Endpoint);
+        speaker.Start();
+
+        // The pause between failed dials is 30 s here, so reaching the leader in time proves the redirect skipped it.
+        var session = await leader.AcceptAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("node-a", (await session.NextAsync(Kind.Hello)).Hello.NodeName);
+        Assert.Equal(1, follower.Attempts);
+        await session.ConfigureAsync(Hour, Hour);
+        await WaitEstablished(speaker);
+        Assert.Equal(leader.Endpoint, speaker.Session.Controller);
+    }
+
+    [Fact]
+    public async Task Unauthenticated_IsRetried_WithTheNextToken()
+    {
+        await using var coordinator = await FakeCoordinator.StartAsync();
+        coordinator.Refuse = StatusCode.Unauthenticated;
+        await using var speaker = new SessionHarness(TimeProvider.System, null, coordinator.Log, coordinator.Endpoint);
+        speaker.Start();
+        await SessionHarness.WaitUntilAsync(() => coordinator.Attempts >= 2, "the refused speaker dialled again");
+        Assert.False(speaker.Session.IsEstablished);
+
+        coordinator.Refuse = null;
+        await File.WriteAllTextAsync(speaker.TokenFile, "token-fixed");
+        var session = await coordinator.AcceptAsync();
+        Assert.Equal("Bearer token-fixed", session.Headers.Get("authorization"));
+    }
+
+    /// <summary>A fake coordinator and a speaker whose session it has configured.</summary>
+    private sealed class Rig(FakeCoordinator coordinator, SessionHarness speaker, FakeSession session) : IAsyncDisposable
+    {
+        public FakeCoordinator Coordinator { get; } = coordinator;
+
+        public SessionHarness Speaker { get; } = speaker;
+
+        public FakeSession Session { get; } = session;
+
+        public static async Task<Rig> StartAsync(TimeProvider time, TimeSpan heartbeat, TimeSpan lease, Func<SessionOptions, SessionOptions>? adjust, params PeerSpeaker[] peers)
+        {
+            var coordinator = await FakeCoordinator.StartAsync();
+            var speaker = new SessionHarness(time, adjust, coordinator.Log, coordinator.Endpoint);
+            speaker.Start();
+            var session = await coordinator.AcceptAsync();
+            await session.ConfigureAsync(heartbeat, lease, peers);
+            return new Rig(coordinator, speaker, session);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Speaker.DisposeAsync();
+            await Coordinator.DisposeAsync();
+        }
+    }
+
+    private static Task WaitEstablished(SessionHarness speaker) =>
+        SessionHarness.WaitUntilAsync(() => speaker.Session.IsEstablished, "the session is established");
+
+    private static PeerSpeaker Peer(string node, MacAddress mac) => new() { Node = node, Macs = { NodeInventory.MacBytes(mac) } };
+
+    private static Assignment Assign(IPAddress vip, ulong epoch, params (string Name, Protocol Protocol, uint Port, string[] Backends)[] ports)
+    {
+        var assignment = new Assignment { Address = vip.ToString(), Family = AddressFamily.Ipv4, Interface = "eth0", Epoch = epoch, Services = { "shop/web" } };
+        foreach (var (name, protocol, port, backends) in ports)
+        {
+            var servicePort = new ServicePort { Name = name, Protocol = protocol, Port = port, NodePort = 30000 };
+            foreach (var backend in backends)
+            {
+                var endpoint = IPEndPoint.Parse(backend);
+                servicePort.Backends.Add(new Rpc.Contract.V1.Backend { Node = "node", Address = endpoint.Address.ToString(), Port = (uint)endpoint.Port });
+            }
+
+            assignment.Ports.Add(servicePort);
+        }
+
+        return assignment;
+    }
+}
