@@ -56,7 +56,14 @@ public sealed class E2EFixture : IAsyncLifetime
             LeaseDuration = TimeSpan.FromSeconds(4),
             RenewDeadline = TimeSpan.FromSeconds(3),
             RetryPeriod = TimeSpan.FromSeconds(1),
-            LogLevel = "Debug",
+            // Session timings 7x the defaults: failover speed is the benchmark's business; these
+            // tests check behaviour and must not flap on a loaded 2-core CI machine.
+            Environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["EDGELB_HEARTBEATINTERVAL"] = "00:00:00.100",
+                ["EDGELB_SPEAKERLEASE"] = "00:00:00.500",
+                ["EDGELB_LEASEMARGIN"] = "00:00:00.100",
+            },
         });
         Kubectl = Lab.Kubectl;
     }

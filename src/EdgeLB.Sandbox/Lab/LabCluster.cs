@@ -443,11 +443,45 @@ public sealed class LabCluster : IAsyncDisposable
 
         if (_options.Speakers && await HasCommandAsync(_options.Edgelb, "speaker"))
         {
+            // As in a cluster, where the speaker DaemonSet usually finds its controller Service up.
+            progress("waiting for a controller to be ready (leader with its coordinator)");
+            await WaitForControllerReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
             progress($"starting a speaker on each node ({string.Join(", ", Nodes.Select(n => $"{n.Name} {n.Host.IPv4}"))})");
             foreach (var node in Nodes)
             {
                 StartSpeaker(node);
             }
+        }
+    }
+
+    /// <summary>Waits until some controller replica answers 200 on /readyz.</summary>
+    public async Task WaitForControllerReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            for (var r = 0; r < _controllers.Count; r++)
+            {
+                try
+                {
+                    var endpoint = new IPEndPoint(IPAddress.Parse(Control.IPv4), 7472 + (10 * r));
+                    if ((await LabHttp.GetAsync(ClientThread, endpoint, "/readyz", TimeSpan.FromSeconds(2), cancellationToken)).Status == 200)
+                    {
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or TimeoutException)
+                {
+                    // Not listening yet.
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no controller became ready within {timeout.TotalSeconds:F0} s:\n{_controllers[0]?.Tail()}");
+            }
+
+            await Task.Delay(200, cancellationToken);
         }
     }
 
