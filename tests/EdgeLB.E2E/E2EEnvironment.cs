@@ -11,6 +11,9 @@ internal static class E2EEnvironment
 {
     public const string KubeconfigVariable = "EDGELB_E2E_KUBECONFIG";
 
+    /// <summary>Set to 0 to skip the scenarios that need speakers carrying traffic (they are on by default).</summary>
+    public const string DataPlaneVariable = "EDGELB_E2E_DATAPLANE";
+
     private static readonly Lazy<bool> HasSpeaker = new(() =>
         Edgelb is { } path && LabCluster.HasCommandAsync(path, "speaker").GetAwaiter().GetResult());
 
@@ -50,5 +53,6 @@ internal static class E2EEnvironment
         SkipReason
         ?? (ClusterKubeconfig is not null ? $"needs the network-namespace lab (client namespace, fault injection); {KubeconfigVariable} is set"
         : !HasSpeaker.Value ? "this build of edgelb has no speaker command yet"
+        : Environment.GetEnvironmentVariable(DataPlaneVariable) == "0" ? $"{DataPlaneVariable}=0: the data-plane scenarios are switched off"
         : null);
 }

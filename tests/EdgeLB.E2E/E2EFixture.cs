@@ -51,18 +51,21 @@ public sealed class E2EFixture : IAsyncLifetime
         {
             Edgelb = E2EEnvironment.Edgelb!,
             Tag = "el9e",
+            // Kept after the run (LabCluster removes only directories it made), so failures can be read.
+            WorkDirectory = Path.Combine(Path.GetTempPath(), $"edgelb-e2e-{Environment.ProcessId}"),
             Nodes = 3,
             Controllers = 2,
-            LeaseDuration = TimeSpan.FromSeconds(4),
-            RenewDeadline = TimeSpan.FromSeconds(3),
-            RetryPeriod = TimeSpan.FromSeconds(1),
-            // Session timings 7x the defaults: failover speed is the benchmark's business; these
-            // tests check behaviour and must not flap on a loaded 2-core CI machine.
+            LeaseDuration = TimeSpan.FromSeconds(8),
+            RenewDeadline = TimeSpan.FromSeconds(6),
+            RetryPeriod = TimeSpan.FromSeconds(2),
+            // Session timings far above the defaults (15 ms heartbeat, 75 ms lease): failover speed is the
+            // benchmark's business; these tests check behaviour and must not flap on a loaded 2-core
+            // machine (at load 24 the defaults, and even 100 ms / 500 ms, dropped sessions every few seconds).
             Environment = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                ["EDGELB_HEARTBEATINTERVAL"] = "00:00:00.100",
-                ["EDGELB_SPEAKERLEASE"] = "00:00:00.500",
-                ["EDGELB_LEASEMARGIN"] = "00:00:00.100",
+                ["EDGELB_HEARTBEATINTERVAL"] = "00:00:00.250",
+                ["EDGELB_SPEAKERLEASE"] = "00:00:02",
+                ["EDGELB_LEASEMARGIN"] = "00:00:00.300",
             },
         });
         Kubectl = Lab.Kubectl;
