@@ -16,6 +16,8 @@ need nft nftables
 need haproxy haproxy
 need wrk wrk
 need nginx nginx  # fast HTTP backends for hack/bench/forward.sh
+need keepalived keepalived  # the VRRP baseline of hack/bench/failover.sh
+need stress-ng stress-ng    # saturates the cores for the spurious-failover figure
 need python3 python3
 need node nodejs
 need npm npm

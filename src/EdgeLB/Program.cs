@@ -10,6 +10,7 @@ var root = new RootCommand("EdgeLB: LoadBalancer Services for Kubernetes on bare
     SpeakerCommand.Create(),
     StatusCommand.Create(),
     ExplainCommand.Create(),
+    SandboxCommand.Create(),
 };
 // SIGTERM cancels the running command; give it time to hand over (release the leader Lease,
 // drain a speaker) before the process is ended.

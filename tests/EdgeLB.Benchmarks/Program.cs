@@ -3,6 +3,7 @@ using EdgeLB.Benchmarks.Announce;
 using EdgeLB.Benchmarks.Control;
 using EdgeLB.Benchmarks.Coordination;
 using EdgeLB.Benchmarks.Core;
+using EdgeLB.Benchmarks.Failover;
 using EdgeLB.Benchmarks.Forwarding;
 using EdgeLB.Benchmarks.Rpc;
 
@@ -18,6 +19,7 @@ return args switch
     ["coordinator", var edgelb, var output, var speakers, var services] => await CoordinatorSuite.RunAsync(edgelb, output, int.Parse(speakers, System.Globalization.CultureInfo.InvariantCulture), int.Parse(services, System.Globalization.CultureInfo.InvariantCulture)),
     ["rpc", .. var rest] => await RpcBench.RunAsync(rest),
     ["forward-host", .. var rest] => await ForwardHost.RunAsync(rest),
+    ["failover", .. var rest] => await FailoverSuite.RunAsync(rest),
     _ => Run(args),
 };
 

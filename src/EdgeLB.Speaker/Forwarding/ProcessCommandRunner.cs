@@ -53,6 +53,8 @@ internal sealed class ProcessCommandRunner(IReadOnlyList<string>? prefix = null,
         catch (OperationCanceledException ex)
         {
             process.Kill(entireProcessTree: true);
+            // The caller giving up (a session abandoned) is a cancellation, not a slow command.
+            cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {_timeout}", ex);
         }
 

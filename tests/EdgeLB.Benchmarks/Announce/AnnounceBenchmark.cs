@@ -9,7 +9,7 @@ using EdgeLB.Net.Interfaces;
 using EdgeLB.Net.Ip;
 using EdgeLB.Net.Sockets;
 using EdgeLB.Speaker.Announcing;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeLB.Benchmarks.Announce;

@@ -1,6 +1,6 @@
 using EdgeLB.Net.Interfaces;
 using EdgeLB.Speaker.Announcing;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 
 namespace EdgeLB.Benchmarks.Announce;
 

@@ -7,7 +7,7 @@ using EdgeLB.Net.Interfaces;
 using EdgeLB.Net.IPv6;
 using EdgeLB.Net.Ip;
 using EdgeLB.Net.Sockets;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 using Xunit.Abstractions;
 
 namespace EdgeLB.Net.Tests.Lab;

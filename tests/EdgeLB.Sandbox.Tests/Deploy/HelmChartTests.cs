@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using EdgeLB.Sandbox.Tests.ApiServer;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 
 namespace EdgeLB.Sandbox.Tests.Deploy;
 

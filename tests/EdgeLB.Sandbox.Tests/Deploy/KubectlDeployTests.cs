@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using EdgeLB.Sandbox.ApiServer;
 using EdgeLB.Sandbox.Tests.ApiServer;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 
 namespace EdgeLB.Sandbox.Tests.Deploy;
 

@@ -1,4 +1,4 @@
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 
 namespace EdgeLB.Sandbox.Tests.Deploy;
 

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using EdgeLB.Speaker.Forwarding;
 using EdgeLB.Speaker.Health;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 
 namespace EdgeLB.Speaker.Tests.Forwarding;
 

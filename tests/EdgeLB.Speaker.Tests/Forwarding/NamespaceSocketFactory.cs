@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using EdgeLB.Speaker.Forwarding;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 
 namespace EdgeLB.Speaker.Tests.Forwarding;
 

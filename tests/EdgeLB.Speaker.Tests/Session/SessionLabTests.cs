@@ -3,7 +3,7 @@ using EdgeLB.Net.Interfaces;
 using EdgeLB.Rpc.Contract.V1;
 using EdgeLB.Speaker.Session;
 using EdgeLB.Speaker.Tests.Announcing.Lab;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 using Microsoft.Extensions.Logging.Abstractions;
 using Kind = EdgeLB.Rpc.Contract.V1.SpeakerMessage.KindOneofCase;
 

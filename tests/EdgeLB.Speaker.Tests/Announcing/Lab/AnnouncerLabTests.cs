@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using EdgeLB.Net.Ethernet;
 using EdgeLB.Net.Interfaces;
 using EdgeLB.Speaker.Announcing;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 using Xunit.Abstractions;
 
 namespace EdgeLB.Speaker.Tests.Announcing.Lab;

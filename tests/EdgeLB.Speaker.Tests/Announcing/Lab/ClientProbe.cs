@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using EdgeLB.Net.Ethernet;
 using EdgeLB.Net.Interfaces;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 
 namespace EdgeLB.Speaker.Tests.Announcing.Lab;
 

@@ -1,7 +1,7 @@
 using EdgeLB.Net.Ethernet;
 using EdgeLB.Speaker.Announcing;
 using EdgeLB.Speaker.Tests.Announcing.Fakes;
-using EdgeLB.Testing.Lab;
+using EdgeLB.Sandbox.Lab;
 
 namespace EdgeLB.Speaker.Tests.Announcing.Lab;
 

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace EdgeLB.Testing.Lab;
+namespace EdgeLB.Sandbox.Lab;
 
 /// <summary>
 /// A dedicated thread that has entered a lab namespace with setns(2) and runs work there. Sockets
@@ -60,6 +61,10 @@ public sealed class NamespaceThread : IDisposable
             return true;
         });
     }
+
+    /// <summary>A socket that belongs to this namespace; use it from any thread afterwards.</summary>
+    public Socket CreateSocket(AddressFamily family, SocketType type, ProtocolType protocol) =>
+        Invoke(() => new Socket(family, type, protocol));
 
     public void Dispose()
     {

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 
-namespace EdgeLB.Testing.Lab;
+namespace EdgeLB.Sandbox.Lab;
 
 /// <summary>Runs a command to completion and returns what it printed; throws with both streams on failure.</summary>
 public static class ProcessRunner
 {
-    public static async Task<string> RunAsync(string file, IEnumerable<string> args, bool check = true, TimeSpan? timeout = null)
+    public static async Task<string> RunAsync(string file, IEnumerable<string> args, bool check = true, TimeSpan? timeout = null, string? stdin = null)
     {
         var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
         foreach (var a in args)
@@ -19,6 +20,12 @@ public static class ProcessRunner
         }
 
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));

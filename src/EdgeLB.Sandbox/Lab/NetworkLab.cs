@@ -1,4 +1,6 @@
-namespace EdgeLB.Testing.Lab;
+using System.Globalization;
+
+namespace EdgeLB.Sandbox.Lab;
 
 /// <summary>
 /// A throw-away L2 network of network namespaces joined by one bridge, for tests that need a real
@@ -11,6 +13,7 @@ public sealed class NetworkLab : IAsyncDisposable
     private readonly List<string> _namespaces = [];
     private readonly string _prefix;
     private readonly string _bridgeNamespace;
+    private static int s_labs;
     private int _hosts;
 
     private NetworkLab(string prefix)
@@ -26,11 +29,15 @@ public sealed class NetworkLab : IAsyncDisposable
     public static bool IsSupported =>
         OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess && (File.Exists("/usr/bin/ip") || File.Exists("/sbin/ip"));
 
-    public static async Task<NetworkLab> CreateAsync(string name)
+    /// <summary>
+    /// Creates the bridge namespace of a new lab. Namespace names are <c>&lt;tag&gt;-&lt;pid&gt;-&lt;n&gt;-&lt;role&gt;</c>: unique
+    /// on the machine, and traceable to the process that made them (see <see cref="RemoveOrphansAsync"/>).
+    /// </summary>
+    public static async Task<NetworkLab> CreateAsync(string tag)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        var id = Random.Shared.Next(0x1000, 0xffff).ToString("x4");
-        var lab = new NetworkLab($"elb{id}") { Subnet = Random.Shared.Next(1, 250) };
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"{tag}-{Environment.ProcessId}-{Interlocked.Increment(ref s_labs)}");
+        var lab = new NetworkLab(prefix) { Subnet = Random.Shared.Next(1, 250) };
         await lab.AddNamespaceAsync(lab._bridgeNamespace);
         // Snooping off: without an MLD querier the bridge would otherwise decide on its own which ports
         // get solicited-node multicast, and Neighbor Solicitations could miss the host that must answer.
@@ -60,6 +67,32 @@ public sealed class NetworkLab : IAsyncDisposable
         return new LabHost(this, ns, role, v4, v6, mac, peer);
     }
 
+    /// <summary>The namespaces of this lab, bridge first.</summary>
+    public IReadOnlyList<string> Namespaces => _namespaces;
+
+    /// <summary>
+    /// Removes the namespaces that labs tagged <paramref name="tag"/> left behind when their process
+    /// was killed before it could clean up: those whose creating process no longer runs.
+    /// </summary>
+    /// <returns>The names removed.</returns>
+    public static async Task<IReadOnlyList<string>> RemoveOrphansAsync(string tag)
+    {
+        var removed = new List<string>();
+        var listed = await ProcessRunner.RunAsync("ip", ["netns", "list"], check: false);
+        foreach (var line in listed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var name = line.Split(' ')[0];
+            var parts = name.Split('-');
+            if (parts.Length >= 3 && parts[0] == tag && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid}"))
+            {
+                await ProcessRunner.RunAsync("ip", ["netns", "del", name], check: false);
+                removed.Add(name);
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Runs a command inside a namespace of this lab.</summary>
     public static Task<string> RunAsync(string ns, params string[] command) =>
         ProcessRunner.RunAsync("ip", ["netns", "exec", ns, .. command]);
@@ -84,16 +117,4 @@ public sealed class NetworkLab : IAsyncDisposable
 
         _namespaces.Clear();
     }
-}
-
-/// <summary>One host of a <see cref="NetworkLab"/>: its namespace, addresses and MAC.</summary>
-public sealed record LabHost(NetworkLab Lab, string Namespace, string Role, string IPv4, string IPv6, string Mac, string BridgePort)
-{
-    public Task<string> RunAsync(params string[] command) => NetworkLab.RunAsync(Namespace, command);
-
-    /// <summary>Sets a sysctl inside this host's namespace, e.g. <c>net.ipv4.conf.eth0.arp_accept</c>.</summary>
-    public Task SysctlAsync(string key, string value) => RunAsync("sysctl", "-q", "-w", $"{key}={value}");
-
-    /// <summary>A thread inside this host's namespace, for creating sockets there from the test process.</summary>
-    public NamespaceThread EnterThread() => new(Namespace);
 }

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace EdgeLB.Sandbox.Lab;
+
+/// <summary>
+/// tcpdump capturing ARP in a lab namespace (its own process, stopped by PID), and arping asking for
+/// one address every 20 ms from the same namespace (bounded by count and time), so every holder's
+/// answers are on record. <see cref="Claims"/> reads who claimed the address when: ARP replies
+/// "address is-at MAC" and gratuitous ARP (sender address = target address).
+/// </summary>
+public sealed partial class ArpCapture : IAsyncDisposable
+{
+    private readonly LabProcess _tcpdump;
+    private readonly string _address;
+    private LabProcess? _arping;
+
+    private ArpCapture(LabProcess tcpdump, string address)
+    {
+        _tcpdump = tcpdump;
+        _address = address;
+    }
+
+    /// <summary>Starts capturing on eth0 of <paramref name="host"/> and waits until tcpdump listens.</summary>
+    public static async Task<ArpCapture> StartAsync(LabHost host, string address, string logPath)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var tcpdump = LabProcess.Start("tcpdump", host.Namespace, logPath, null,
+            "tcpdump", "-i", "eth0", "-n", "-e", "-l", "--immediate-mode", "-tt", "-c", "200000", "arp");
+        var capture = new ArpCapture(tcpdump, address);
+        for (var i = 0; i < 100 && !capture.Log().Contains("listening on", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        return capture;
+    }
+
+    /// <summary>Asks for the address every 20 ms for at most <paramref name="duration"/>.</summary>
+    public void StartAsking(LabHost host, TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var seconds = ((int)Math.Ceiling(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        var count = ((int)(duration.TotalMilliseconds / 20)).ToString(CultureInfo.InvariantCulture);
+        _arping = LabProcess.Start("arping", host.Namespace, _tcpdump.LogPath + ".arping", null,
+            "arping", "-q", "-i", "eth0", "-W", "0.02", "-c", count, "-w", seconds, _address);
+    }
+
+    /// <summary>Stops arping and tcpdump; returns every claim of the address, in capture order.</summary>
+    public async Task<IReadOnlyList<ArpClaim>> StopAsync()
+    {
+        if (_arping is not null)
+        {
+            await _arping.DisposeAsync();
+            _arping = null;
+        }
+
+        // Give the last packets time to be printed before tcpdump goes.
+        await Task.Delay(200);
+        await _tcpdump.DisposeAsync();
+        return Claims(Log(), _address);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_arping is not null)
+        {
+            await _arping.DisposeAsync();
+        }
+
+        await _tcpdump.DisposeAsync();
+    }
+
+    /// <summary>The claims of <paramref name="address"/> in tcpdump -e -tt output.</summary>
+    public static IReadOnlyList<ArpClaim> Claims(string tcpdumpOutput, string address)
+    {
+        ArgumentNullException.ThrowIfNull(tcpdumpOutput);
+        var claims = new List<ArpClaim>();
+        foreach (var line in tcpdumpOutput.Split('\n'))
+        {
+            var m = LineFormat().Match(line);
+            if (!m.Success)
+            {
+                continue;
+            }
+
+            var time = double.Parse(m.Groups["time"].Value, CultureInfo.InvariantCulture);
+            var reply = ReplyFormat().Match(m.Groups["rest"].Value);
+            if (reply.Success && reply.Groups["ip"].Value == address)
+            {
+                claims.Add(new ArpClaim(time, reply.Groups["mac"].Value.ToLowerInvariant(), Gratuitous: false));
+                continue;
+            }
+
+            var request = RequestFormat().Match(m.Groups["rest"].Value);
+            if (request.Success && request.Groups["target"].Value == address && request.Groups["sender"].Value == address)
+            {
+                claims.Add(new ArpClaim(time, m.Groups["src"].Value.ToLowerInvariant(), Gratuitous: true));
+            }
+        }
+
+        return claims;
+    }
+
+    /// <summary>
+    /// How long <paramref name="oldMac"/> went on claiming the address after another MAC's first
+    /// claim, in milliseconds (0 when it stopped in time); null when no other MAC claimed it.
+    /// </summary>
+    public static double? OverlapMs(IReadOnlyList<ArpClaim> claims, string oldMac)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        var firstNew = claims.Where(c => !c.Mac.Equals(oldMac, StringComparison.OrdinalIgnoreCase)).Select(c => (double?)c.Time).Min();
+        if (firstNew is not { } t1)
+        {
+            return null;
+        }
+
+        var lastOld = claims.Where(c => c.Mac.Equals(oldMac, StringComparison.OrdinalIgnoreCase)).Select(c => (double?)c.Time).Max();
+        return lastOld is { } t2 && t2 > t1 ? (t2 - t1) * 1000 : 0;
+    }
+
+    private string Log()
+    {
+        try
+        {
+            using var stream = new FileStream(_tcpdump.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    [GeneratedRegex(@"^(?<time>\d+\.\d+) (?<src>[0-9a-fA-F:]{17}) > [0-9a-fA-F:]{17}, ethertype ARP \(0x0806\), length \d+: (?<rest>.*)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex LineFormat();
+
+    [GeneratedRegex(@"^Reply (?<ip>[0-9.]+) is-at (?<mac>[0-9a-fA-F:]{17})", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex ReplyFormat();
+
+    [GeneratedRegex(@"^Request who-has (?<target>[0-9.]+) (\(.*?\) )?tell (?<sender>[0-9.]+)", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex RequestFormat();
+}

@@ -1,0 +1,38 @@
+namespace EdgeLB.Sandbox.Lab;
+
+/// <summary>What a <see cref="LabCluster"/> starts.</summary>
+public sealed record LabClusterOptions
+{
+    /// <summary>Prefix of the lab's namespace names (no dashes); the process id and a counter follow it.</summary>
+    public string Tag { get; init; } = "el9";
+
+    /// <summary>The <c>edgelb</c> executable the controller and speaker processes run.</summary>
+    public required string Edgelb { get; init; }
+
+    public int Nodes { get; init; } = 3;
+
+    /// <summary>Controller replicas on the control host (leader election picks one).</summary>
+    public int Controllers { get; init; } = 1;
+
+    /// <summary>Start one speaker per node (when the <c>edgelb</c> given has the speaker command).</summary>
+    public bool Speakers { get; init; } = true;
+
+    /// <summary>Where logs, kubeconfigs and token files go (default: a new directory under /tmp).</summary>
+    public string? WorkDirectory { get; init; }
+
+    /// <summary>Leader Lease timings of the controllers; short ones make leader failover quick in tests.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>--log-level of the processes.</summary>
+    public string LogLevel { get; init; } = "Information";
+
+    /// <summary>Extra arguments for every speaker, e.g. <c>--data-plane nftables</c>.</summary>
+    public IReadOnlyList<string> SpeakerArguments { get; init; } = [];
+
+    /// <summary>Extra environment (EDGELB_* settings) for the controllers and speakers.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}

@@ -1,0 +1,35 @@
+using EdgeLB.Sandbox.Lab;
+
+namespace EdgeLB.Sandbox.Tests.Lab;
+
+public sealed class ArpCaptureTests
+{
+    // Lines as tcpdump -e -tt -n prints them (captured from arping in a namespace pair).
+    private const string Capture = """
+        1796110870.178628 46:6d:33:82:91:f6 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 58: Request who-has 198.18.77.2 tell 198.18.77.1, length 44
+        1796110870.178660 fa:02:83:48:68:a8 > 46:6d:33:82:91:f6, ethertype ARP (0x0806), length 42: Reply 198.18.77.2 is-at fa:02:83:48:68:a8, length 28
+        1796110870.411631 fa:02:83:48:68:a8 > 46:6d:33:82:91:f6, ethertype ARP (0x0806), length 42: Reply 198.18.77.9 is-at fa:02:83:48:68:a8, length 28
+        1796110870.690432 0e:00:00:00:00:02 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 58: Request who-has 198.18.77.2 (ff:ff:ff:ff:ff:ff) tell 198.18.77.2, length 44
+        1796110870.800000 fa:02:83:48:68:a8 > 46:6d:33:82:91:f6, ethertype ARP (0x0806), length 42: Reply 198.18.77.2 is-at fa:02:83:48:68:a8, length 28
+        """;
+
+    [Fact]
+    public void ReadsRepliesAndGratuitousRequestsForTheAddressOnly()
+    {
+        var claims = ArpCapture.Claims(Capture, "198.18.77.2");
+
+        Assert.Equal(
+            [new(1796110870.178660, "fa:02:83:48:68:a8", false), new(1796110870.690432, "0e:00:00:00:00:02", true), new ArpClaim(1796110870.800000, "fa:02:83:48:68:a8", false)],
+            claims);
+    }
+
+    [Fact]
+    public void OverlapIsHowLongTheOldMacClaimedAfterTheNewOnesFirstClaim()
+    {
+        var claims = ArpCapture.Claims(Capture, "198.18.77.2");
+
+        Assert.Equal(109.568, ArpCapture.OverlapMs(claims, "fa:02:83:48:68:a8")!.Value, precision: 2);
+        Assert.Equal(0, ArpCapture.OverlapMs([.. claims.Take(2)], "fa:02:83:48:68:a8"));
+        Assert.Null(ArpCapture.OverlapMs([.. claims.Take(1)], "fa:02:83:48:68:a8"));
+    }
+}
