@@ -22,7 +22,7 @@ public sealed partial class PublishTests(PublishedBinaryFixture published) : ICl
             .ToList();
         Assert.Contains("controller", commands);
 
-        var help = await Testing.Lab.ProcessRunner.RunAsync(published.Executable, ["--help"]);
+        var help = await Sandbox.Lab.ProcessRunner.RunAsync(published.Executable, ["--help"]);
         foreach (var command in commands)
         {
             Assert.Matches(new Regex($@"^\s+{Regex.Escape(command)}\s", RegexOptions.Multiline), help);
