@@ -44,7 +44,8 @@ files = sorted(results.glob("*.trx"))
 for trx in files:
     c = ET.parse(trx).getroot().find("t:ResultSummary/t:Counters", ns).attrib
     passed, failed = int(c["passed"]), int(c["failed"]) + int(c["error"]) + int(c["timeout"]) + int(c["aborted"])
-    skipped = int(c["notExecuted"])
+    # vstest leaves notExecuted at 0 for skipped xunit tests; they are the ones not executed.
+    skipped = max(int(c["notExecuted"]), int(c["total"]) - int(c["executed"]))
     total["passed"] += passed; total["failed"] += failed; total["skipped"] += skipped
     print(f"   {trx.stem:<32} {passed:>5} passed {failed:>4} failed {skipped:>4} skipped")
 missing = expected - len(files)
