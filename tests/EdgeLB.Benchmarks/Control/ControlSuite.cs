@@ -44,7 +44,7 @@ internal static class ControlSuite
         await informer.WaitForSyncAsync();
         await WarmUpAsync(client);
 
-        var firstPort = FreePort();
+        var firstPort = ProcessReadings.FreePort();
         var controller = StartController(edgelb, kubeconfig, firstPort);
         Process? second = null;
         double createSeconds, allIpSeconds, peakRssMb, restartSeconds, secondRssMb;
@@ -62,20 +62,20 @@ internal static class ControlSuite
 
             // CPU time says more than wall time on a shared machine: what the controller spent, and
             // what this process (API server, the creating client and its informer) spent.
-            Console.WriteLine($"every Service has an IP after {allIpSeconds:F1} s; CPU seconds: controller {CpuSeconds(controller.Id):F1}, API server and client {CpuSeconds(Environment.ProcessId):F1}");
+            Console.WriteLine($"every Service has an IP after {allIpSeconds:F1} s; CPU seconds: controller {ProcessReadings.CpuSeconds(controller.Id):F1}, API server and client {ProcessReadings.CpuSeconds(Environment.ProcessId):F1}");
             var before = Snapshot(informer);
-            peakRssMb = PeakRssMb(controller);
+            peakRssMb = ProcessReadings.MemoryMb(controller.Id, "VmHWM:");
 
             await StopAsync(controller);
             var restart = Stopwatch.StartNew();
-            var secondPort = FreePort();
+            var secondPort = ProcessReadings.FreePort();
             second = StartController(edgelb, kubeconfig, secondPort);
             await WaitReadyAsync(secondPort, TimeSpan.FromMinutes(2));
             restartSeconds = restart.Elapsed.TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(3));
             var after = Snapshot(informer);
             changed = before.Count(kv => after.GetValueOrDefault(kv.Key) != kv.Value);
-            secondRssMb = PeakRssMb(second);
+            secondRssMb = ProcessReadings.MemoryMb(second.Id, "VmHWM:");
             Console.WriteLine($"controller peak RSS: {peakRssMb:F1} MB, after the restart {secondRssMb:F1} MB");
         }
         finally
@@ -208,25 +208,6 @@ internal static class ControlSuite
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
-    /// <summary>User plus system CPU time of a process so far (utime and stime in /proc/&lt;pid&gt;/stat, in clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
-    }
 
-    /// <summary>VmHWM: the most resident memory the process ever had.</summary>
-    private static double PeakRssMb(Process process)
-    {
-        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
-    }
 }

@@ -44,8 +44,8 @@ internal static class CoordinatorSuite
         await Parallel.ForAsync(0, speakers, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
             await client.CreateAsync(Resources.Nodes, Node(i), ct));
 
-        var httpPort = FreePort();
-        var grpcPort = FreePort();
+        var httpPort = ProcessReadings.FreePort();
+        var grpcPort = ProcessReadings.FreePort();
         var controller = StartController(edgelb, kubeconfig, httpPort, grpcPort);
         var sims = new List<Sim>();
         var metrics = new Dictionary<string, double>();
@@ -75,10 +75,10 @@ internal static class CoordinatorSuite
                 sim.Rtts.Clear();
             }
 
-            var cpuBefore = CpuSeconds(controller);
+            var cpuBefore = ProcessReadings.CpuSeconds(controller.Id);
             var wall = Stopwatch.StartNew();
             await Task.Delay(Measure);
-            var cpu = CpuSeconds(controller) - cpuBefore;
+            var cpu = ProcessReadings.CpuSeconds(controller.Id) - cpuBefore;
             var seconds = wall.Elapsed.TotalSeconds;
             var rtts = sims.SelectMany(s => s.Rtts).Order().ToArray();
             var heartbeats = rtts.Length;
@@ -91,8 +91,8 @@ internal static class CoordinatorSuite
             metrics["controller_cpu_us_per_heartbeat"] = heartbeats == 0 ? 0 : Math.Round(cpu * 1e6 / heartbeats, 1);
             metrics["heartbeat_rtt_ms_p50"] = Percentile(rtts, 0.50);
             metrics["heartbeat_rtt_ms_p99"] = Percentile(rtts, 0.99);
-            metrics["controller_rss_mb"] = Math.Round(RssMb(controller, "VmRSS:"), 1);
-            metrics["controller_peak_rss_mb"] = Math.Round(RssMb(controller, "VmHWM:"), 1);
+            metrics["controller_rss_mb"] = Math.Round(ProcessReadings.MemoryMb(controller.Id, "VmRSS:"), 1);
+            metrics["controller_peak_rss_mb"] = Math.Round(ProcessReadings.MemoryMb(controller.Id, "VmHWM:"), 1);
             metrics["spurious_moves_in_steady_state"] = sims.Sum(s => s.MovesSince(wall));
             BenchOutput.Write(outputPath, metrics);
             foreach (var (k, v) in metrics)
@@ -233,27 +233,8 @@ internal static class CoordinatorSuite
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
-    /// <summary>utime + stime of the process from /proc/&lt;pid&gt;/stat, in seconds.</summary>
-    private static double CpuSeconds(Process process)
-    {
-        var stat = File.ReadAllText($"/proc/{process.Id}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return ticks / 100.0;
-    }
 
-    private static double RssMb(Process process, string field)
-    {
-        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-    }
 
     /// <summary>One simulated speaker: a session, a heartbeat loop at the configured interval, and the epoch rules.</summary>
     private sealed class Sim : IAsyncDisposable
