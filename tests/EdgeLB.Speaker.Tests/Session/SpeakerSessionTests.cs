@@ -92,9 +92,8 @@ public sealed class SpeakerSessionTests
         await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 4, ("old", Protocol.Tcp, 8443, ["198.18.6.13:30000"])) });
         await session.SendAsync(new ControllerMessage { Revoke = new Revoke { Address = "198.18.6.100", Epoch = 4, Reason = "stale" } });
         await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 5, ("c", Protocol.Tcp, 8080, ["198.18.6.13:30080"])) });
-        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.ContainsKey(new VipPort(Vip, 8080, ForwardProtocol.Tcp)), "port 8080 is forwarded");
-
-        Assert.Equal([8080], speaker.Forwarder.Ports.Keys.Select(p => p.Port)); // 80 and 443 replaced, 8443 (epoch 4) never applied
+        // New ports are forwarded before old ones are cleared (make before break): wait for both.
+        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.Keys.Select(p => p.Port).SequenceEqual([8080]), "only port 8080 is forwarded");
         Assert.Equal(5L, speaker.Announcer.Held(Vip)!.Value.Epoch);
         Assert.DoesNotContain("forward tcp/198.18.6.100:8443", speaker.Log.Events);
 
