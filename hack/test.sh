@@ -23,6 +23,7 @@ dotnet build EdgeLB.sln --no-restore --configuration Release --verbosity quiet -
 export EDGELB_E2E_DATAPLANE="${EDGELB_E2E_DATAPLANE:-0}"
 
 status=0
+crashed=()
 mapfile -t projects < <(find tests -name '*.csproj' \( -path '*.Tests/*' -o -path '*/EdgeLB.E2E/*' \) | sort)
 for proj in "${projects[@]}"; do
   name=$(basename "$proj" .csproj)
@@ -31,14 +32,17 @@ for proj in "${projects[@]}"; do
       --results-directory "$results" --logger "trx;LogFileName=$name.trx" \
       --blame-hang-timeout 10m -- RunConfiguration.TreatNoTestsAsError=false; then
     status=1
+    crashed+=("$name")
   fi
 done
 
 # Count from the TRX files, not from console output.
-python3 - "$results" "${#projects[@]}" <<'PY' || status=1
+# A project whose run failed while its TRX shows no failure lost its test host (a crash or a hang
+# the blame collector ended): the tests it did not finish are counted as one failure.
+python3 - "$results" "${#projects[@]}" "${crashed[@]}" <<'PY' || status=1
 import sys, pathlib, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-results, expected = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+results, expected, runs_failed = pathlib.Path(sys.argv[1]), int(sys.argv[2]), set(sys.argv[3:])
 total = {"passed": 0, "failed": 0, "skipped": 0}
 files = sorted(results.glob("*.trx"))
 for trx in files:
@@ -46,8 +50,11 @@ for trx in files:
     passed, failed = int(c["passed"]), int(c["failed"]) + int(c["error"]) + int(c["timeout"]) + int(c["aborted"])
     # vstest leaves notExecuted at 0 for skipped xunit tests; they are the ones not executed.
     skipped = max(int(c["notExecuted"]), int(c["total"]) - int(c["executed"]))
+    note = ""
+    if trx.stem in runs_failed and failed == 0:
+        failed, note = 1, "  (test host crashed or was aborted)"
     total["passed"] += passed; total["failed"] += failed; total["skipped"] += skipped
-    print(f"   {trx.stem:<32} {passed:>5} passed {failed:>4} failed {skipped:>4} skipped")
+    print(f"   {trx.stem:<32} {passed:>5} passed {failed:>4} failed {skipped:>4} skipped{note}")
 missing = expected - len(files)
 if missing > 0:
     print(f"   {missing} test project(s) produced no results")
