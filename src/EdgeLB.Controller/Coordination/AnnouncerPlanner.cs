@@ -6,27 +6,52 @@ namespace EdgeLB.Controller.Coordination;
 
 /// <summary>
 /// Chooses the announcing node of each group: the eligibility rules filter, then the core's
-/// election places groups (rendezvous order, even spread, sticky to current holders).
+/// election places groups (rendezvous order, even spread); an eligible holder is never moved.
 /// </summary>
 internal static class AnnouncerPlanner
 {
     private static readonly IReadOnlyDictionary<IPValue, string> NoInterfaces = new Dictionary<IPValue, string>();
 
-    /// <summary>Plans every group at once with the balancer: exact even spread, minimal moves.</summary>
+    /// <summary>
+    /// Plans every group at once. A group whose holder is still eligible stays where it is: a move
+    /// breaks the connections the old node proxies, and a plan recomputed for an unrelated reason (a
+    /// node joining, sessions in another order) must not shuffle VIPs. The others (new groups, and
+    /// those whose holder left or became ineligible) are placed as <see cref="PlanSome"/> does, most
+    /// constrained first, so the spread evens out as groups come and go.
+    /// </summary>
     public static IReadOnlyList<GroupPlan> PlanAll(IReadOnlyList<VipGroup> groups, EligibilityRules rules, IReadOnlyDictionary<string, string> holders)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(holders);
         var verdicts = groups.Select(g => rules.Nodes.Select(n => rules.Judge(g, n)).ToList()).ToList();
-        var items = groups.Select((g, i) => new ElectionItem(g.Key, [.. verdicts[i].Where(v => v.Eligible).Select(v => new ElectionCandidate(v.Node))])).ToList();
-        var placement = AnnouncerBalancer.Assign(items, holders);
-        return [.. groups.Select((g, i) => Build(g, verdicts[i], placement.GetValueOrDefault(g.Key), rules))];
+        var chosen = new string?[groups.Count];
+        var load = new Dictionary<string, int>(StringComparer.Ordinal);
+        var unplaced = new List<int>();
+        for (var i = 0; i < groups.Count; i++)
+        {
+            if (holders.TryGetValue(groups[i].Key, out var holder) && verdicts[i].Any(v => v.Eligible && v.Node == holder))
+            {
+                chosen[i] = holder;
+                load[holder] = load.GetValueOrDefault(holder) + 1;
+            }
+            else
+            {
+                unplaced.Add(i);
+            }
+        }
+
+        foreach (var i in unplaced.OrderBy(i => verdicts[i].Count(v => v.Eligible)).ThenBy(i => groups[i].Key, StringComparer.Ordinal))
+        {
+            chosen[i] = Place(groups[i], verdicts[i], load);
+        }
+
+        return [.. groups.Select((g, i) => Build(g, verdicts[i], chosen[i], rules))];
     }
 
     /// <summary>
-    /// Plans a few groups (those a lost node held) without re-planning the rest: each goes to its
-    /// highest-ranked eligible node that is not above the average load, so a failover does not
-    /// pile every VIP of the lost node onto one survivor. The next full plan evens out the rest.
+    /// Plans a few groups (those a lost node held) without re-planning the rest, placed as
+    /// <see cref="Place"/> says, so a failover does not pile every VIP of the lost node onto one survivor.
     /// </summary>
     public static IReadOnlyList<GroupPlan> PlanSome(IReadOnlyList<VipGroup> groups, EligibilityRules rules, Dictionary<string, int> load)
     {
@@ -37,20 +62,28 @@ internal static class AnnouncerPlanner
         foreach (var group in groups)
         {
             var verdicts = rules.Nodes.Select(n => rules.Judge(group, n)).ToList();
-            var eligible = verdicts.Where(v => v.Eligible).Select(v => new ElectionCandidate(v.Node)).ToList();
-            string? chosen = null;
-            if (eligible.Count > 0)
-            {
-                var share = Math.Ceiling((double)(eligible.Sum(c => load.GetValueOrDefault(c.Node)) + 1) / eligible.Count);
-                var ranked = AnnouncerElection.Rank(group.Key, eligible);
-                chosen = ranked.FirstOrDefault(r => load.GetValueOrDefault(r.Node) < share).Node ?? ranked[0].Node;
-                load[chosen] = load.GetValueOrDefault(chosen) + 1;
-            }
-
-            plans.Add(Build(group, verdicts, chosen, rules));
+            plans.Add(Build(group, verdicts, Place(group, verdicts, load), rules));
         }
 
         return plans;
+    }
+
+    /// <summary>
+    /// The least loaded of the group's eligible nodes, ties broken by rendezvous rank (so groups
+    /// spread evenly and the same group prefers the same node). Counts the group in <paramref name="load"/>.
+    /// </summary>
+    private static string? Place(VipGroup group, List<Verdict> verdicts, Dictionary<string, int> load)
+    {
+        var eligible = verdicts.Where(v => v.Eligible).Select(v => new ElectionCandidate(v.Node)).ToList();
+        if (eligible.Count == 0)
+        {
+            return null;
+        }
+
+        var ranked = AnnouncerElection.Rank(group.Key, eligible);
+        var chosen = ranked.MinBy(r => load.GetValueOrDefault(r.Node))!.Node;
+        load[chosen] = load.GetValueOrDefault(chosen) + 1;
+        return chosen;
     }
 
     private static GroupPlan Build(VipGroup group, List<Verdict> verdicts, string? chosen, EligibilityRules rules)

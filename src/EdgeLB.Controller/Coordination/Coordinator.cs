@@ -40,6 +40,9 @@ internal sealed class Coordinator : IDisposable
 
     private static readonly TimeSpan PeersBroadcastPeriod = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Wait between peer-list broadcasts per speaker squared (see <see cref="BroadcastPeers"/>).</summary>
+    private static readonly TimeSpan PeersBroadcastCostPerPair = TimeSpan.FromTicks(50);
+
     private readonly Lock _gate = new();
     private readonly ControllerOptions _options;
     private readonly Func<CoordinationInputs> _inputs;
@@ -222,6 +225,15 @@ internal sealed class Coordinator : IDisposable
                     {
                         session.Held[address] = held;
                     }
+
+                    foreach (var address in previous.Revoking)
+                    {
+                        session.Revoking.Add(address);
+                        if (_vips.TryGetValue(address, out var record) && record.Revoking is { } revoking)
+                        {
+                            session.Send(Revoke(address, revoking.Epoch, "moved off this node"));
+                        }
+                    }
                 }
                 else
                 {
@@ -389,6 +401,11 @@ internal sealed class Coordinator : IDisposable
                     {
                         LoseHolderIfHeldBy(record, session.Node, "lease-expired", now, affected);
                     }
+                }
+
+                foreach (var address in session.Revoking.Where(a => !_vips.TryGetValue(a, out var r) || r.Revoking is not { } p || now >= p.LeaseEnd).ToList())
+                {
+                    LetGo(session, address, affected);
                 }
 
                 if (session is { Draining: true, DrainCompleted: false, DrainDeadline: { } deadline } && now >= deadline)
@@ -606,7 +623,14 @@ internal sealed class Coordinator : IDisposable
                 continue;
             }
 
-            if (record.Holder is null && vip.Epoch >= record.Epoch && record.HandoverFrom is null)
+            if (record.Revoking is { } revoking && revoking.Node == session.Node)
+            {
+                // Revoked and not applied yet (or the Assignment it revokes is still in flight).
+                revoking.WasAnnounced |= vip.Epoch >= revoking.Epoch;
+                continue;
+            }
+
+            if (record.Holder is null && vip.Epoch >= record.Epoch && record.HandoverFrom is null && record.Revoking is null)
             {
                 // Learned from the speaker: keep it where it is (a new leader moves nothing).
                 record.Holder = session.Node;
@@ -625,6 +649,17 @@ internal sealed class Coordinator : IDisposable
             }
 
             session.Send(Revoke(address, vip.Epoch, record.Holder is { } other ? $"assigned to {other}" : "not assigned to this node"));
+        }
+
+        if (session.Revoking.Count > 0)
+        {
+            var released = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var address in session.Revoking.Where(a => !session.Announced.ContainsKey(a) && (!_vips.TryGetValue(a, out var r) || r.Revoking is not { WasAnnounced: false })).ToList())
+            {
+                LetGo(session, address, released);
+            }
+
+            ReassignNow(released, "ineligible", now);
         }
     }
 
@@ -677,6 +712,39 @@ internal sealed class Coordinator : IDisposable
         }
 
         session.Held.Clear();
+        foreach (var address in session.Revoking.ToList())
+        {
+            LetGo(session, address, affected);
+        }
+    }
+
+    /// <summary>The old holder of an unplanned move stopped (or can no longer announce): the VIP may go elsewhere.</summary>
+    private void LetGo(SpeakerSession session, IPValue address, HashSet<string> affected)
+    {
+        session.Revoking.Remove(address);
+        if (_vips.TryGetValue(address, out var record) && record.Revoking?.Node == session.Node)
+        {
+            record.Revoking = null;
+            affected.Add(record.GroupKey);
+        }
+    }
+
+    /// <summary>
+    /// Takes a VIP away from a holder that may still announce it, in an unplanned move: the Revoke
+    /// goes out now, the VIP to nobody until the holder confirmed or its lease ran out (<see cref="PendingRevoke"/>).
+    /// </summary>
+    private void RevokeFirst(VipRecord record, SpeakerSession holder, string reason)
+    {
+        if (!holder.Held.Remove(record.Address, out var lease))
+        {
+            return;
+        }
+
+        holder.Send(Revoke(record.Address, lease.Epoch, reason));
+        var announced = holder.Announced.TryGetValue(record.Address, out var vip) && vip.Epoch >= lease.Epoch;
+        record.Revoking = new PendingRevoke(holder.Node, lease.Epoch, lease.RenewedAt + _options.SpeakerLease, announced);
+        holder.Revoking.Add(record.Address);
+        CheckDrain(holder);
     }
 
     private static void LoseHolderIfHeldBy(VipRecord record, string node, string cause, DateTimeOffset now, HashSet<string> affected)
@@ -760,7 +828,7 @@ internal sealed class Coordinator : IDisposable
                     {
                         _derived = derived;
                         _snapshot = null;
-                        ApplyAll(plans, _time.GetUtcNow());
+                        ApplyAll(plans, holders, _time.GetUtcNow());
                     }
                 }
             }
@@ -786,12 +854,20 @@ internal sealed class Coordinator : IDisposable
         });
     }
 
-    private void ApplyAll(IReadOnlyList<GroupPlan> plans, DateTimeOffset now)
+    /// <summary>Applies a full plan. A group whose holder changed since the plan read it (a failover ran meanwhile) is planned again, not moved.</summary>
+    private void ApplyAll(IReadOnlyList<GroupPlan> plans, IReadOnlyDictionary<string, string> holders, DateTimeOffset now)
     {
         var wanted = new HashSet<IPValue>();
         foreach (var plan in plans)
         {
             wanted.UnionWith(plan.Group.Addresses);
+            var holder = plan.Group.Addresses.Select(a => _vips.GetValueOrDefault(a)?.Holder).FirstOrDefault(h => h is not null);
+            if (holder != holders.GetValueOrDefault(plan.Group.Key))
+            {
+                _planWanted = true;
+                continue;
+            }
+
             if (plan.Node is { } node && !(_sessions.TryGetValue(node, out var s) && s.Live && !s.Draining))
             {
                 // The node went away while the plan was computed; plan again.
@@ -845,9 +921,9 @@ internal sealed class Coordinator : IDisposable
                     continue;
                 }
 
-                if (holding is not null && holding.Held.Remove(address))
+                if (holding is not null)
                 {
-                    holding.Send(Revoke(address, record.Epoch, plan.Summary));
+                    RevokeFirst(record, holding, plan.Summary);
                 }
 
                 if (record.HandoverFrom is { } from && _sessions.TryGetValue(from.Node, out var old) && old.Held.Remove(address))
@@ -864,6 +940,12 @@ internal sealed class Coordinator : IDisposable
                 record.HandoverFrom = null;
                 record.OwnerlessSince ??= now;
                 record.OwnerlessCause ??= "ineligible";
+                continue;
+            }
+
+            if (record.Revoking is not null)
+            {
+                // Goes out once the old holder let go (its heartbeat, its session end or its lease).
                 continue;
             }
 
@@ -895,18 +977,25 @@ internal sealed class Coordinator : IDisposable
     {
         var session = _sessions[node];
         var previous = record.Holder;
-        if (previous is not null && previous != node)
+        if (previous is not null && previous != node && _sessions.GetValueOrDefault(previous) is { } previousSession)
         {
-            var previousSession = _sessions.GetValueOrDefault(previous);
-            if (previousSession is { Live: true } && record.HandoverFrom is null)
+            if (previousSession is { Live: true, Draining: true } && record.HandoverFrom is null)
             {
-                // Make before break: the previous holder keeps it until the new one reports it.
+                // Planned (drain): make before break, the previous holder keeps it until the new one reports it.
                 record.HandoverFrom = (previous, record.Epoch);
             }
-            else if (previousSession is not null && previousSession.Held.Remove(record.Address))
+            else
             {
-                previousSession.Send(Revoke(record.Address, record.Epoch, $"moved to {node}"));
-                CheckDrain(previousSession);
+                // Unplanned (the holder is no longer eligible, or silent): break before make.
+                RevokeFirst(record, previousSession, $"moving to {node}");
+                if (record.Revoking is not null)
+                {
+                    record.Holder = null;
+                    record.OwnerlessSince ??= now;
+                    record.OwnerlessCause ??= cause;
+                    _metrics.Failover(cause);
+                    return;
+                }
             }
         }
 
@@ -1023,7 +1112,14 @@ internal sealed class Coordinator : IDisposable
     private void BroadcastPeers(DateTimeOffset now)
     {
         _peersDirty = false;
-        _nextPeersAt = now + PeersBroadcastPeriod;
+
+        // Every speaker gets every other speaker's MACs: n sessions cost n² entries (about 20 MB at
+        // 1,000 speakers) to build, send and parse. While many speakers connect, broadcasting that
+        // every 500 ms starves heartbeats on both ends, so the wait grows with n² (5 s at 1,000). A
+        // speaker learns a new peer later then; until it does, that peer's claim is reported rather
+        // than obeyed, and the controller's Revoke still ends any handover.
+        var pairs = (long)_sessions.Count * _sessions.Count;
+        _nextPeersAt = now + TimeSpan.FromTicks(Math.Max(PeersBroadcastPeriod.Ticks, pairs * PeersBroadcastCostPerPair.Ticks));
         var peers = _sessions.Values.Select(s => new PeerSpeaker { Node = s.Node, Macs = { s.Macs } }).ToList();
         foreach (var session in _sessions.Values)
         {

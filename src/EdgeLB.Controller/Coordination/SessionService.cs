@@ -132,9 +132,9 @@ internal sealed class SessionService(
 
     private static async Task WriteAsync(SpeakerSession session, IRpcStreamWriter<ControllerMessage> responses, CancellationToken cancellationToken)
     {
-        await foreach (var queued in session.Outbox.ReadAllAsync(cancellationToken))
+        while (await session.WaitToTakeAsync(cancellationToken))
         {
-            if (session.Resolve(queued) is { } message)
+            while (session.TryTakeNext(out var message))
             {
                 await responses.WriteAsync(message, cancellationToken);
             }

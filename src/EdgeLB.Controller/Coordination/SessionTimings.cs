@@ -27,11 +27,11 @@ namespace EdgeLB.Controller.Coordination;
 /// </remarks>
 public static class SessionTimings
 {
-    public static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromMilliseconds(15);
+    public static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromMilliseconds(40);
 
-    public static readonly TimeSpan DefaultSpeakerLease = TimeSpan.FromMilliseconds(75);
+    public static readonly TimeSpan DefaultSpeakerLease = TimeSpan.FromMilliseconds(200);
 
-    public static readonly TimeSpan DefaultLeaseMargin = TimeSpan.FromMilliseconds(15);
+    public static readonly TimeSpan DefaultLeaseMargin = TimeSpan.FromMilliseconds(40);
 
     /// <summary>
     /// How often the controller looks for lapsed leases and pending plans: a fifteenth of the

@@ -6,7 +6,7 @@ namespace EdgeLB.Controller.Coordination;
 
 /// <summary>
 /// One speaker's open session as the coordinator tracks it. Mutated only under the coordinator's
-/// lock; messages to the speaker go through <see cref="Outbox"/>, which one writer drains, so the
+/// lock; messages to the speaker go through an outbox that one writer drains (<see cref="TryTakeNext"/>), so the
 /// lock is never held across network I/O.
 /// </summary>
 internal sealed class SpeakerSession : IDisposable
@@ -66,10 +66,11 @@ internal sealed class SpeakerSession : IDisposable
     /// <summary>VIPs this session was told to announce and has not been told to stop.</summary>
     public Dictionary<IPValue, HeldLease> Held { get; } = [];
 
+    /// <summary>VIPs this session was revoked in an unplanned move and has not yet confirmed to have stopped.</summary>
+    public HashSet<IPValue> Revoking { get; } = [];
+
     /// <summary>Cached facts for the planner; null after anything they contain changed.</summary>
     public SpeakerFacts? Facts { get; set; }
-
-    public ChannelReader<ControllerMessage> Outbox => _outbox.Reader;
 
     /// <summary>Fires when the coordinator ends the session (replaced, or no longer leading).</summary>
     public CancellationToken Ended => _end.Token;
@@ -79,20 +80,51 @@ internal sealed class SpeakerSession : IDisposable
     public void Send(ControllerMessage message) => _outbox.Writer.TryWrite(message);
 
     /// <summary>
-    /// Queues a HeartbeatAck; an ack still waiting to be written is replaced by the newer one, so a
-    /// slow connection gets the latest renewal instead of a growing backlog of stale ones.
+    /// Queues a HeartbeatAck. It does not wait behind Assignments and Configurations already in
+    /// the outbox: the writer takes a pending ack before anything else, because an ack that arrives
+    /// late lets the speaker's leases lapse. An ack still waiting is replaced by the newer one, so a
+    /// slow connection gets the latest renewal instead of a backlog of stale ones. Overtaking is
+    /// safe: an ack renews only what was held when it was built, and a speaker ignores renewals of
+    /// VIPs it does not hold at that epoch.
     /// </summary>
     public void SendAck(ControllerMessage ack)
     {
         if (Interlocked.Exchange(ref _pendingAck, ack) is null)
         {
+            // Wakes the writer; the marker itself writes nothing.
             _outbox.Writer.TryWrite(AckMarker);
         }
     }
 
-    /// <summary>The message to write for one taken from <see cref="Outbox"/> (null: nothing to write).</summary>
-    public ControllerMessage? Resolve(ControllerMessage message) =>
-        ReferenceEquals(message, AckMarker) ? Interlocked.Exchange(ref _pendingAck, null) : message;
+    /// <summary>The next message to write: a pending ack first, then the outbox in order; false when there is none now.</summary>
+    public bool TryTakeNext([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ControllerMessage? message)
+    {
+        message = Interlocked.Exchange(ref _pendingAck, null);
+        if (message is not null)
+        {
+            return true;
+        }
+
+        while (_outbox.Reader.TryRead(out var queued))
+        {
+            if (!ReferenceEquals(queued, AckMarker))
+            {
+                message = queued;
+                return true;
+            }
+
+            if (Interlocked.Exchange(ref _pendingAck, null) is { } ack)
+            {
+                message = ack;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Waits until <see cref="TryTakeNext"/> may have something; false once the session ended and everything was taken.</summary>
+    public ValueTask<bool> WaitToTakeAsync(CancellationToken cancellationToken) => _outbox.Reader.WaitToReadAsync(cancellationToken);
 
     public void End()
     {

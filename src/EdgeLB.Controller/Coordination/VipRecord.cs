@@ -21,6 +21,9 @@ internal sealed class VipRecord(IPValue address)
     /// <summary>A make-before-break move in flight: the previous holder keeps announcing until the new one reports it.</summary>
     public (string Node, ulong Epoch)? HandoverFrom { get; set; }
 
+    /// <summary>An unplanned move waiting for the old holder to confirm it stopped; nobody is assigned meanwhile.</summary>
+    public PendingRevoke? Revoking { get; set; }
+
     /// <summary>Since when nobody announces it (for the time-without-owner histogram); null while owned.</summary>
     public DateTimeOffset? OwnerlessSince { get; set; }
 

@@ -103,13 +103,8 @@ internal sealed class CoordinatorHarness : IDisposable
     public void Deliver(SpeakerSession session)
     {
         var holding = Holding[session.Node];
-        while (session.Outbox.TryRead(out var queued))
+        while (session.TryTakeNext(out var message))
         {
-            if (session.Resolve(queued) is not { } message)
-            {
-                continue;
-            }
-
             Received[session.Node].Add(message);
             if (message.Assignment is { } a && (!holding.TryGetValue(a.Address, out var e) || e <= a.Epoch))
             {

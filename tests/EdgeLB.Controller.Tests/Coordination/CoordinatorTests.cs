@@ -65,8 +65,8 @@ public sealed class CoordinatorTests
         h.Beat(holder);
         var renewal = h.Received[holder.Node].Last(m => m.HeartbeatAck is not null).HeartbeatAck.Renewed.Single();
 
-        Assert.Equal(TimeSpan.FromMilliseconds(60), assignment.LeaseDuration.ToTimeSpan());
-        Assert.Equal(TimeSpan.FromMilliseconds(60), renewal.LeaseDuration.ToTimeSpan());
+        Assert.Equal(TimeSpan.FromMilliseconds(160), assignment.LeaseDuration.ToTimeSpan());
+        Assert.Equal(TimeSpan.FromMilliseconds(160), renewal.LeaseDuration.ToTimeSpan());
         Assert.Equal(assignment.Epoch, renewal.Epoch);
     }
 
@@ -248,16 +248,149 @@ public sealed class CoordinatorTests
 
         h.Beat(holder, Health.Failed);
         await h.SettleAsync(a, b);
+        h.Beat(holder, Health.Failed);
         h.Beat(other);
         await h.SettleAsync(a, b);
         Assert.Equal(other.Node, h.HolderOf(Vip).Node);
 
+        static void LinkDown(Heartbeat hb) => hb.Links.Add(new LinkHealth { Interface = "eth0", LinkUp = false, Health = Health.Failed });
         h.Beat(holder);
-        h.Beat(other, edit: hb => hb.Links.Add(new LinkHealth { Interface = "eth0", LinkUp = false, Health = Health.Failed }));
+        h.Beat(other, edit: LinkDown);
         await h.SettleAsync(a, b);
+        h.Beat(other, edit: LinkDown);
         h.Beat(holder);
         await h.SettleAsync(a, b);
         Assert.Equal(holder.Node, h.HolderOf(Vip).Node);
+    }
+
+    [Fact]
+    public async Task UnplannedMove_RevokesTheOldHolderFirst_AndAssignsOnlyOnceItStopped()
+    {
+        var (h, a, b) = await TwoNodesAsync();
+        using var _ = h;
+        var (node, _, epoch) = h.HolderOf(Vip);
+        var (holder, other) = node == "node-1" ? (a, b) : (b, a);
+
+        // The holder's link to the VIP's subnet fails: it must stop, and nobody else may start yet.
+        h.Beat(holder, edit: hb => hb.Links.Add(new LinkHealth { Interface = "eth0", LinkUp = false, Health = Health.Failed }));
+        await h.SettleAsync(a, b);
+        h.Deliver(holder);
+        Assert.Contains(h.Received[holder.Node], m => m.Revoke is { Address: Vip } r && r.Epoch == epoch);
+        Assert.DoesNotContain(h.Received[other.Node], m => m.Assignment is not null);
+        Assert.Null(h.HolderOf(Vip).Node);
+
+        // Beats of the other node, ticks and re-plans change nothing while the old holder has not confirmed.
+        h.Beat(other);
+        await h.SettleAsync(a, b);
+        Assert.DoesNotContain(h.Received[other.Node], m => m.Assignment is not null);
+
+        // Its next heartbeat no longer lists the VIP (it applied the Revoke): now the other node gets it.
+        h.Beat(holder);
+        h.Deliver(other);
+        var assignment = Assert.Single(h.Received[other.Node], m => m.Assignment is not null).Assignment;
+        Assert.True(assignment.Epoch > epoch);
+        Assert.Equal(other.Node, h.HolderOf(Vip).Node);
+    }
+
+    [Fact]
+    public async Task UnplannedMove_OffAHolderThatNeverConfirms_WaitsForItsLease()
+    {
+        var (h, a, b) = await TwoNodesAsync();
+        using var _ = h;
+        var (holder, other) = h.HolderOf(Vip).Node == "node-1" ? (a, b) : (b, a);
+
+        // Reports itself failed in its last heartbeat, then goes silent.
+        h.Beat(holder, Health.Failed);
+        var lastRenewal = h.Time.GetUtcNow();
+        await h.SettleAsync(a, b);
+        Assert.Null(h.HolderOf(Vip).Node);
+
+        while (h.Time.GetUtcNow() + h.Options.HeartbeatInterval < lastRenewal + h.Options.SpeakerLease)
+        {
+            h.Time.Advance(h.Options.HeartbeatInterval);
+            h.Beat(other);
+            h.Coordinator.Tick();
+            Assert.DoesNotContain(h.Received[other.Node], m => m.Assignment is not null);
+        }
+
+        h.Time.Advance(h.Options.HeartbeatInterval);
+        h.Coordinator.Tick();
+        h.Deliver(other);
+        Assert.Contains(h.Received[other.Node], m => m.Assignment is not null);
+        Assert.Equal(other.Node, h.HolderOf(Vip).Node);
+    }
+
+    [Fact]
+    public async Task FullPlan_NeverMovesALiveEligibleHolder_WhateverOrderSessionsCameIn()
+    {
+        using var h = new CoordinatorHarness();
+        h.AddNode("node-1", 1);
+        h.AddNode("node-2", 2);
+        h.AddNode("node-3", 3);
+        for (var i = 0; i < 6; i++)
+        {
+            h.AddService($"svc-{i}", $"198.18.0.{100 + i}");
+        }
+
+        h.Coordinator.StartLeading(1);
+
+        // node-1 alone takes everything; then the others join and the plan is recomputed.
+        var a = h.Open("node-1", 1);
+        h.Beat(a);
+        await h.SettleAsync(a);
+        Assert.Equal(6, h.Holding["node-1"].Count);
+        var c = h.Open("node-3", 3);
+        var b = h.Open("node-2", 2);
+        h.Beat(c);
+        h.Beat(b);
+        h.Coordinator.InputsChanged();
+        await h.SettleAsync(a, b, c);
+        h.Run(TimeSpan.FromSeconds(1), a, b, c);
+        await h.SettleAsync(a, b, c);
+
+        // Nothing moved: no Revoke, no Assignment anywhere else, same epochs.
+        Assert.Equal(6, h.Holding["node-1"].Count);
+        Assert.DoesNotContain(h.Received["node-1"], m => m.Revoke is not null);
+        Assert.DoesNotContain(h.Received["node-2"].Concat(h.Received["node-3"]), m => m.Assignment is not null);
+
+        // New groups go to the nodes holding least.
+        h.AddService("svc-6", "198.18.0.106");
+        h.AddService("svc-7", "198.18.0.107");
+        await h.SettleAsync(a, b, c);
+        Assert.Single(h.Holding["node-2"]);
+        Assert.Single(h.Holding["node-3"]);
+    }
+
+    [Fact]
+    public async Task HeartbeatAck_OvertakesAssignmentsAlreadyQueued()
+    {
+        using var h = new CoordinatorHarness();
+        h.AddNode("node-1", 1);
+        for (var i = 0; i < 50; i++)
+        {
+            h.AddService($"svc-{i}", $"198.18.0.{100 + i}");
+        }
+
+        h.Coordinator.StartLeading(1);
+        var a = h.Open("node-1", 1);
+        h.Beat(a);
+
+        // Fifty Assignments wait in the outbox, unwritten, when the next heartbeat arrives.
+        h.Coordinator.Tick();
+        await h.Coordinator.PlanTask;
+        h.Coordinator.Heartbeat(a, new Heartbeat { Sequence = 99, NodeHealth = Health.Ok });
+
+        Assert.True(a.TryTakeNext(out var first));
+        Assert.Equal(99UL, first.HeartbeatAck?.Sequence);
+        Assert.Equal(50, first.HeartbeatAck!.Renewed.Count);
+        var rest = new List<ControllerMessage>();
+        while (a.TryTakeNext(out var next))
+        {
+            rest.Add(next);
+        }
+
+        Assert.Equal(50, rest.Count(m => m.Assignment is not null));
+        Assert.DoesNotContain(rest, m => m.HeartbeatAck is not null);
     }
 
     [Fact]
