@@ -71,6 +71,7 @@ internal sealed class Coordinator : IDisposable
     private DateTimeOffset _nextPlanAt;
     private bool _peersDirty;
     private DateTimeOffset _nextPeersAt;
+    private DateTimeOffset? _lastTickAt;
 
     public Coordinator(ControllerOptions options, Func<CoordinationInputs> inputs, IAnnouncementSink sink, CoordinatorMetrics metrics, ILogger logger, TimeProvider time)
     {
@@ -160,6 +161,7 @@ internal sealed class Coordinator : IDisposable
                 }
             }
 
+            _lastTickAt = null;
             _collecting = _awaited.Count > 0;
             _collectUntil = _time.GetUtcNow() + _options.RelearnTimeout;
             _planWanted = true;
@@ -374,6 +376,13 @@ internal sealed class Coordinator : IDisposable
             }
 
             var now = _time.GetUtcNow();
+            var period = SessionTimings.CheckPeriod(_options.SpeakerLease);
+            if (_lastTickAt is { } last && now - last > period * 2)
+            {
+                ForgiveStall(now - last - period, now);
+            }
+
+            _lastTickAt = now;
             var affected = new HashSet<string>(StringComparer.Ordinal);
             foreach (var session in _sessions.Values)
             {
@@ -428,6 +437,35 @@ internal sealed class Coordinator : IDisposable
 
             MaybeStartFullPlan(now);
         }
+    }
+
+    /// <summary>
+    /// The controller itself did not run for <paramref name="stall"/> (CPU starvation, a GC pause, a
+    /// suspended VM): the heartbeats that arrived meanwhile may still wait unread in the sockets, so
+    /// the stall must not count against the speakers. Every lease and heartbeat time moves forward
+    /// by it. Safe: the controller only ever waits longer than the speaker, which counts its shorter
+    /// lease on its own clock.
+    /// </summary>
+    private void ForgiveStall(TimeSpan stall, DateTimeOffset now)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            session.LastHeartbeatAt = Min(session.LastHeartbeatAt + stall, now);
+            foreach (var held in session.Held.Values)
+            {
+                held.RenewedAt = Min(held.RenewedAt + stall, now);
+            }
+        }
+
+        foreach (var record in _vips.Values)
+        {
+            if (record.Revoking is { } revoking)
+            {
+                record.Revoking = revoking with { LeaseEnd = revoking.LeaseEnd + stall };
+            }
+        }
+
+        static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
     }
 
     /// <summary>The operator view for GetState.</summary>

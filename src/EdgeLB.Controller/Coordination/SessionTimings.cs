@@ -4,26 +4,32 @@ namespace EdgeLB.Controller.Coordination;
 /// The default heartbeat interval and leases of speaker sessions, and the checks on them.
 /// </summary>
 /// <remarks>
-/// The numbers follow from three requirements measured in the netns lab on a 2-core machine:
+/// The numbers follow from three requirements on a loaded 2-core machine:
 /// <list type="bullet">
 /// <item>A speaker whose session ends (its process exits or is killed: the kernel sends FIN/RST)
 /// is replaced at once, whatever the lease: the stream ending is the signal, so that path costs
-/// one Assignment (well under a millisecond here) plus the new holder's first gratuitous ARP.</item>
+/// one Assignment plus the new holder's first gratuitous ARP.</item>
 /// <item>A silent node (dead, link down) is replaced when the lease the controller granted has
-/// run out, measured from when the controller sent the last ack. The node dies at a random point
-/// in a heartbeat interval, so detection takes on average Lease − Interval/2 plus the check period
-/// (Lease/15): 75 − 7.5 + 2.5 ≈ 70 ms median, ≤ 80 ms worst, leaving room under 100 ms for the
-/// new holder's gratuitous ARP and the client's retry.</item>
-/// <item>No spurious failover with both cores saturated: a busy speaker may be late by
-/// Lease − Interval = 60 ms (four heartbeats in a row lost or late) before the controller moves
-/// its VIPs. Processes that mostly sleep get the CPU back from CFS within a few milliseconds of
-/// waking even behind CPU hogs, and .NET's gen-0 pauses on these small heaps are sub-millisecond,
-/// so 60 ms is an order of magnitude above the delays seen under load. The speaker is told a lease
-/// shorter by the margin (60 ms), so it stops announcing a lapsed VIP before the controller hands
-/// it to someone else even if the ack that renewed it reached it up to 15 ms late.</item>
+/// run out, measured from when the controller queued the last ack. The node dies at a random point
+/// in a heartbeat interval, so detection takes Lease − Interval/2 plus up to one check period
+/// (Lease/15) on average: 200 − 20 + 7 ≈ 187 ms median, ≤ 213 ms worst, inside the 100–250 ms
+/// target with the new holder's gratuitous ARP.</item>
+/// <item>No spurious failover with both cores saturated: a speaker may be late by
+/// Lease − Interval = 160 ms (four heartbeats in a row lost or late) before the controller moves
+/// its VIPs, and its own lease (200 − 40 = 160 ms) survives three late acks. The earlier 15 ms /
+/// 75 ms left 60 ms and cost 67 heartbeats a second per speaker, more than 1,000 speakers and
+/// their controller can exchange on two cores. Sessions also dropped at 100 ms / 500 ms, far
+/// above scheduling delays; what the code showed: acks waited in the session's outbox behind
+/// every Assignment and Configuration queued before them (now they overtake,
+/// <see cref="SpeakerSession.SendAck"/>), full peer lists went to every session every 500 ms while
+/// speakers connected (n² entries; now spaced out with n²), and the speaker applies an Assignment
+/// (forwarder rules) before it reads the next message, so a slow rule update delays the acks
+/// behind it on the speaker's side too.</item>
+/// <item>The margin (40 ms) is how late an ack may reach the speaker and still let it stop
+/// before the controller hands the VIP on: the speaker counts its lease from the ack's receipt.</item>
 /// </list>
-/// The price is 1/Interval ≈ 67 heartbeats a second per speaker; the coordinator benchmark
-/// (hack/bench/coordinator.sh) measures what 1,000 speakers cost the controller at this rate.
+/// The price is 25 heartbeats a second per speaker: 25,000 a second at 1,000 speakers, which the
+/// coordinator benchmark (hack/bench/coordinator.sh) measures.
 /// </remarks>
 public static class SessionTimings
 {

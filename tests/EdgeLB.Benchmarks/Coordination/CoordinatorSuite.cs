@@ -174,7 +174,7 @@ internal static class CoordinatorSuite
         psi.Environment["EDGELB_LEASEDURATION"] = "00:01:00";
         psi.Environment["EDGELB_RENEWDEADLINE"] = "00:00:50";
         psi.Environment["EDGELB_RETRYPERIOD"] = "00:00:05";
-        foreach (var arg in new[] { "controller", "--kubeconfig", kubeconfig, "--http-listen", $"127.0.0.1:{httpPort}", "--grpc-listen", $"127.0.0.1:{grpcPort}", "--log-level", "Error" })
+        foreach (var arg in new[] { "controller", "--kubeconfig", kubeconfig, "--http-listen", $"127.0.0.1:{httpPort}", "--grpc-listen", $"127.0.0.1:{grpcPort}", "--log-level", "Warning" })
         {
             psi.ArgumentList.Add(arg);
         }

@@ -19,10 +19,13 @@ internal sealed class CoordinatorHarness : IDisposable
     private readonly CoordinatorMetrics _metrics = new();
     private readonly Dictionary<string, ulong> _sequences = new(StringComparer.Ordinal);
 
-    public CoordinatorHarness(Action<ControllerOptions>? configure = null)
+    /// <param name="configure">Changes to the controller's options.</param>
+    /// <param name="manualTicks">The coordinator gets no timer: only the test calls Tick, so it can make the controller stall.</param>
+    public CoordinatorHarness(Action<ControllerOptions>? configure = null, bool manualTicks = false)
     {
         configure?.Invoke(Options);
-        Coordinator = new Coordinator(Options, () => new CoordinationInputs(Nodes, Services, Advertisements, Pools, Slices), Sink, _metrics, NullLogger.Instance, Time);
+        TimeProvider time = manualTicks ? new NoTimers(Time) : Time;
+        Coordinator = new Coordinator(Options, () => new CoordinationInputs(Nodes, Services, Advertisements, Pools, Slices), Sink, _metrics, NullLogger.Instance, time);
         Advertisements.Add(new L2Advertisement { Metadata = new ObjectMeta { Name = "lan", Namespace = "edgelb-system" }, Spec = new L2AdvertisementSpec() });
         Pools.Add(new IPAddressPool { Metadata = new ObjectMeta { Name = "lan", Namespace = "edgelb-system" } });
     }
@@ -163,6 +166,29 @@ internal sealed class CoordinatorHarness : IDisposable
     {
         Coordinator.Dispose();
         _metrics.Dispose();
+    }
+
+    /// <summary>The manual clock without its timers.</summary>
+    private sealed class NoTimers(ManualTimeProvider clock) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override long GetTimestamp() => clock.GetTimestamp();
+
+        public override long TimestampFrequency => clock.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Never();
+
+        private sealed class Never : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
     }
 
     public sealed class RecordingSink : IAnnouncementSink

@@ -56,6 +56,44 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
+    public async Task ControllerStall_DoesNotCountAgainstTheSpeakers_ButASilentHolderStillMovesAfterwards()
+    {
+        using var h = new CoordinatorHarness(manualTicks: true);
+        h.AddNode("node-1", 1);
+        h.AddNode("node-2", 2);
+        h.AddService("web", Vip);
+        h.Coordinator.StartLeading(term: 1);
+        var a = h.Open("node-1", 1);
+        var b = h.Open("node-2", 2);
+        h.Beat(a);
+        h.Beat(b);
+        await h.SettleAsync(a, b);
+        var before = h.HolderOf(Vip);
+        var (holder, other) = before.Node == "node-1" ? (a, b) : (b, a);
+        var period = SessionTimings.CheckPeriod(h.Options.SpeakerLease);
+
+        // The controller does not run for a second; when it resumes its check runs before the
+        // heartbeats that waited in the sockets are read.
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        h.Coordinator.Tick();
+        h.Beat(holder);
+        h.Beat(other);
+        h.Coordinator.Tick();
+        Assert.Equal(before, h.HolderOf(Vip));
+        Assert.DoesNotContain(h.Received[holder.Node], m => m.Revoke is not null);
+
+        // Running normally again, a holder that stays silent for a lease loses its VIP.
+        for (var t = TimeSpan.Zero; t <= h.Options.SpeakerLease; t += period)
+        {
+            h.Time.Advance(period);
+            h.Beat(other);
+            h.Coordinator.Tick();
+        }
+
+        Assert.Equal(other.Node, h.HolderOf(Vip).Node);
+    }
+
+    [Fact]
     public async Task SpeakerIsToldALeaseShorterThanTheControllersByTheMargin()
     {
         var (h, a, b) = await TwoNodesAsync();
