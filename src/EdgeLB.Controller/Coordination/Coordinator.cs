@@ -657,7 +657,7 @@ internal sealed class Coordinator : IDisposable
 
             if (record is null)
             {
-                session.Send(Revoke(address, vip.Epoch, "no Service uses this address"));
+                RevokeStray(session, address, vip.Epoch, "no Service uses this address");
                 continue;
             }
 
@@ -686,7 +686,16 @@ internal sealed class Coordinator : IDisposable
                 continue;
             }
 
-            session.Send(Revoke(address, vip.Epoch, record.Holder is { } other ? $"assigned to {other}" : "not assigned to this node"));
+            RevokeStray(session, address, vip.Epoch, record.Holder is { } other ? $"assigned to {other}" : "not assigned to this node");
+        }
+
+        // A stray no longer listed was stopped; one listed again later gets a new Revoke.
+        if (session.StrayRevoked.Count > 0)
+        {
+            foreach (var stopped in session.StrayRevoked.Keys.Where(a => !session.Announced.ContainsKey(a)).ToList())
+            {
+                session.StrayRevoked.Remove(stopped);
+            }
         }
 
         if (session.Revoking.Count > 0)
@@ -699,6 +708,22 @@ internal sealed class Coordinator : IDisposable
 
             ReassignNow(released, "ineligible", now);
         }
+    }
+
+    /// <summary>
+    /// Revokes a VIP the speaker announces but was not given, once per epoch: the heartbeats it
+    /// sends before the Revoke reaches it still list the VIP, and a Revoke for each of them would
+    /// only add load to a session that is already slow.
+    /// </summary>
+    private static void RevokeStray(SpeakerSession session, IPValue address, ulong epoch, string reason)
+    {
+        if (session.StrayRevoked.TryGetValue(address, out var sent) && sent >= epoch)
+        {
+            return;
+        }
+
+        session.StrayRevoked[address] = epoch;
+        session.Send(Revoke(address, epoch, reason));
     }
 
     private void FinishHandover(VipRecord record, (string Node, ulong Epoch) from, string to)

@@ -69,6 +69,9 @@ internal sealed class SpeakerSession : IDisposable
     /// <summary>VIPs this session was revoked in an unplanned move and has not yet confirmed to have stopped.</summary>
     public HashSet<IPValue> Revoking { get; } = [];
 
+    /// <summary>VIPs it announced without holding them, and the epoch of the Revoke sent for each.</summary>
+    public Dictionary<IPValue, ulong> StrayRevoked { get; } = [];
+
     /// <summary>Cached facts for the planner; null after anything they contain changed.</summary>
     public SpeakerFacts? Facts { get; set; }
 

@@ -259,6 +259,29 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
+    public async Task StrayVip_IsRevokedOncePerEpoch_NotOncePerHeartbeat()
+    {
+        var (h, a, b) = await TwoNodesAsync();
+        using var _ = h;
+        var other = h.HolderOf(Vip).Node == "node-1" ? b : a;
+        static void Stray(Heartbeat hb) => hb.Announced.Add(new AnnouncedVip { Address = Vip, Epoch = 1, Interface = "eth0" });
+
+        // A slow speaker keeps listing it in the heartbeats it sent before the Revoke arrived.
+        for (var i = 0; i < 5; i++)
+        {
+            h.Coordinator.Heartbeat(other, new Heartbeat { Sequence = 100UL + (ulong)i, Announced = { new AnnouncedVip { Address = Vip, Epoch = 1, Interface = "eth0" } } });
+        }
+
+        h.Deliver(other);
+        Assert.Single(h.Received[other.Node], m => m.Revoke is { Address: Vip });
+
+        // It stopped; when it announces the VIP again, it is told again.
+        h.Beat(other);
+        h.Beat(other, edit: Stray);
+        Assert.Equal(2, h.Received[other.Node].Count(m => m.Revoke is { Address: Vip }));
+    }
+
+    [Fact]
     public async Task ExcludeLabelOnEveryNode_RevokesAndWarns()
     {
         var (h, a, b) = await TwoNodesAsync();
