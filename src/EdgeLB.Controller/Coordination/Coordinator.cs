@@ -26,8 +26,12 @@ namespace EdgeLB.Controller.Coordination;
 /// <item>Epochs only grow per VIP: each term starts above every epoch an earlier leader could
 /// have used (term × 1,000,000, the term counted on the leader Lease), and the annotation and the
 /// speakers' heartbeats raise the floor further.</item>
-/// <item>Voluntary moves (drain, rebalancing) are make-before-break: the old holder is revoked
-/// only after the new one reports announcing the VIP at the new epoch.</item>
+/// <item>A live, eligible holder is never moved by a plan. Planned moves (drain) are
+/// make-before-break: the old holder is revoked only after the new one reports announcing the VIP
+/// at the new epoch. Unplanned moves off a holder that is still connected (no longer eligible, or
+/// silent) are break-before-make: it is revoked, and the VIP goes to the next node only once its
+/// heartbeat no longer lists it, its session ended or its lease ran out (<see cref="PendingRevoke"/>).</item>
+/// <item>A stall of the controller itself does not count against the speakers' leases.</item>
 /// <item>A new leader changes nothing until every node named as a holder in the Service
 /// annotations has reported what it announces, or <see cref="ControllerOptions.RelearnTimeout"/>
 /// passed; what speakers report is adopted as is.</item>
@@ -866,7 +870,15 @@ internal sealed class Coordinator : IDisposable
         _inputsDirty = false;
         var derived = _derived;
         var speakers = _sessions.ToDictionary(s => s.Key, s => s.Value.ToFacts(), StringComparer.Ordinal);
-        var holders = _vips.Values.Where(v => v.Holder is not null).GroupBy(v => v.GroupKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Holder!, StringComparer.Ordinal);
+        var holders = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var group in _derived.Groups)
+        {
+            if (GroupHolder(group) is { } holder)
+            {
+                holders[group.Key] = holder;
+            }
+        }
+
         PlanTask = Task.Run(() =>
         {
             var started = _time.GetTimestamp();
@@ -924,8 +936,7 @@ internal sealed class Coordinator : IDisposable
         foreach (var plan in plans)
         {
             wanted.UnionWith(plan.Group.Addresses);
-            var holder = plan.Group.Addresses.Select(a => _vips.GetValueOrDefault(a)?.Holder).FirstOrDefault(h => h is not null);
-            if (holder != holders.GetValueOrDefault(plan.Group.Key))
+            if (GroupHolder(plan.Group) != holders.GetValueOrDefault(plan.Group.Key))
             {
                 _planWanted = true;
                 continue;
@@ -962,6 +973,8 @@ internal sealed class Coordinator : IDisposable
             _warnedExcluded.Remove(key);
         }
     }
+
+    private string? GroupHolder(VipGroup group) => group.Addresses.Select(a => _vips.GetValueOrDefault(a)?.Holder).FirstOrDefault(h => h is not null);
 
     private void ApplyGroup(GroupPlan plan, string cause, DateTimeOffset now)
     {
