@@ -4,7 +4,7 @@ namespace EdgeLB.Controller.Coordination;
 /// The default heartbeat interval and leases of speaker sessions, and the checks on them.
 /// </summary>
 /// <remarks>
-/// The numbers follow from three requirements on a loaded 2-core machine:
+/// The numbers follow from these requirements on a loaded 2-core machine:
 /// <list type="bullet">
 /// <item>A speaker whose session ends (its process exits or is killed: the kernel sends FIN/RST)
 /// is replaced at once, whatever the lease: the stream ending is the signal, so that path costs
@@ -24,12 +24,15 @@ namespace EdgeLB.Controller.Coordination;
 /// <see cref="SpeakerSession.SendAck"/>), full peer lists went to every session every 500 ms while
 /// speakers connected (n² entries; now spaced out with n²), and the speaker applies an Assignment
 /// (forwarder rules) before it reads the next message, so a slow rule update delays the acks
-/// behind it on the speaker's side too.</item>
+/// behind it on the speaker's side too. A stall of the controller itself no longer counts
+/// against the speakers either (<see cref="Coordinator.Tick"/>).</item>
 /// <item>The margin (40 ms) is how late an ack may reach the speaker and still let it stop
 /// before the controller hands the VIP on: the speaker counts its lease from the ack's receipt.</item>
 /// </list>
 /// The price is 25 heartbeats a second per speaker: 25,000 a second at 1,000 speakers, which the
-/// coordinator benchmark (hack/bench/coordinator.sh) measures.
+/// coordinator benchmark (hack/bench/coordinator.sh) measures; on the shared 2-core test machine
+/// that run did not complete (docs/coordinator.md, Known problems), so at that scale the interval
+/// has to grow (--heartbeat-interval, --speaker-lease) until something bounds the total rate.
 /// </remarks>
 public static class SessionTimings
 {
