@@ -27,8 +27,8 @@ internal static class PoolTranslator
     }
 
     /// <summary>
-    /// Whether two versions of a pool differ in what <see cref="ToSpec(IPAddressPool)"/> reads. Writing a pool's
-    /// status is an update too; it must not make the allocator take the pools in again.
+    /// Whether two versions of a pool agree in what <see cref="ToSpec(IPAddressPool)"/> reads.
+    /// Writing a pool's status is an update too; it must not make the allocator take the pools in again.
     /// </summary>
     public static bool SameSpec(IPAddressPool a, IPAddressPool b) =>
         a.Metadata.Name == b.Metadata.Name

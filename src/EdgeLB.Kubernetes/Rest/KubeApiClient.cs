@@ -374,15 +374,6 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
 
             if (!await lines.FillAsync(stream, cancellationToken))
             {
-                if (lines.TakeRest(out var start, out var length))
-                {
-                    var last = ParseWatchLine(resource, lines.Bytes.AsSpan(start, length));
-                    if (last is not null)
-                    {
-                        yield return last;
-                    }
-                }
-
                 yield break;
             }
         }

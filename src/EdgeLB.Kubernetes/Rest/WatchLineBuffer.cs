@@ -3,9 +3,9 @@ using System.Buffers;
 namespace EdgeLB.Kubernetes.Rest;
 
 /// <summary>
-/// The bytes of a watch stream, cut into lines (one JSON event each) without decoding them. Lines
-/// end at '\n' (a '\r' before it is dropped); empty lines are skipped. The buffer comes from the
-/// shared pool and grows to the longest line seen.
+/// The bytes of a watch stream, cut into lines (one JSON event each) without decoding them. A line
+/// ends at '\n' (a '\r' before it is dropped) or where the stream ends; empty lines are skipped.
+/// The buffer comes from the shared pool and grows to the longest line seen.
 /// </summary>
 internal sealed class WatchLineBuffer : IDisposable
 {
@@ -14,6 +14,7 @@ internal sealed class WatchLineBuffer : IDisposable
     private int _start;
     private int _end;
     private int _scanned;
+    private bool _ended;
 
     public byte[] Bytes { get; private set; } = ArrayPool<byte>.Shared.Rent(InitialSize);
 
@@ -46,23 +47,14 @@ internal sealed class WatchLineBuffer : IDisposable
         }
     }
 
-    /// <summary>At the end of the stream: what follows the last '\n', if anything.</summary>
-    public bool TakeRest(out int start, out int length)
-    {
-        start = _start;
-        length = _end - _start;
-        _start = _scanned = _end;
-        if (length > 0 && Bytes[start + length - 1] == (byte)'\r')
-        {
-            length--;
-        }
-
-        return length > 0;
-    }
-
-    /// <summary>Reads more of the stream behind what is buffered; false at its end.</summary>
+    /// <summary>Reads more of the stream behind what is buffered; false once it has ended and nothing is left.</summary>
     public async ValueTask<bool> FillAsync(Stream stream, CancellationToken cancellationToken)
     {
+        if (_ended)
+        {
+            return false;
+        }
+
         if (_start > 0)
         {
             // Keep the unfinished line only, at the front.
@@ -81,8 +73,22 @@ internal sealed class WatchLineBuffer : IDisposable
         }
 
         var read = await stream.ReadAsync(Bytes.AsMemory(_end), cancellationToken);
-        _end += read;
-        return read > 0;
+        if (read > 0)
+        {
+            _end += read;
+            return true;
+        }
+
+        _ended = true;
+        if (_end == _start)
+        {
+            return false;
+        }
+
+        // The last line may lack its newline: end it, so TryTake hands it out like any other.
+        // There is room, since the buffer was grown above whenever it was full.
+        Bytes[_end++] = (byte)'\n';
+        return true;
     }
 
     public void Dispose()

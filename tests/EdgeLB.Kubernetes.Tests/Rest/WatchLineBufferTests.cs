@@ -40,11 +40,6 @@ public sealed class WatchLineBufferTests
 
             if (!await buffer.FillAsync(stream, CancellationToken.None))
             {
-                if (buffer.TakeRest(out var start, out var length))
-                {
-                    lines.Add(Encoding.UTF8.GetString(buffer.Bytes, start, length));
-                }
-
                 return lines;
             }
         }
