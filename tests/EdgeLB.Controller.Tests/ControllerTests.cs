@@ -170,6 +170,9 @@ public class ControllerTests
         await lab.CreateServiceAsync("web");
         var ip = await lab.WaitForIpAsync("web");
         Assert.False(b.IsLeader);
+
+        // b was not waited for: its HTTP endpoint may still be starting when "web" has its IP.
+        await Eventually.TrueAsync(() => Task.FromResult(b.HttpAddress is not null), "controller-b serves HTTP");
         using var http = new HttpClient();
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(b.HttpAddress!, "/readyz"))).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri(a.HttpAddress!, "/readyz"))).StatusCode);

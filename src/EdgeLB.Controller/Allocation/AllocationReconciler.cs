@@ -75,6 +75,21 @@ internal sealed class AllocationReconciler
     public void PoolsChanged() => _poolsChanged.Writer.TryWrite(true);
 
     /// <summary>
+    /// A pool was updated: only a change to its spec is applied. Our own status writes update the
+    /// pool as well, and applying the pools again for each of them would wake every waiting Service
+    /// and write the status again, round and round while addresses are being handed out.
+    /// </summary>
+    public void PoolUpdated(IPAddressPool old, IPAddressPool current)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(current);
+        if (!PoolTranslator.SameSpec(old, current))
+        {
+            PoolsChanged();
+        }
+    }
+
+    /// <summary>
     /// A namespace appeared or its labels changed: its Services still waiting for an address try
     /// again, since a pool's namespace selector may admit them now. Services holding an address keep it.
     /// </summary>

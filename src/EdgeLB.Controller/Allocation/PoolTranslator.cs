@@ -1,5 +1,6 @@
 using EdgeLB.Core.Pools;
 using EdgeLB.Kubernetes.Models;
+using EdgeLB.Kubernetes.Serialization;
 using K8sSelector = EdgeLB.Kubernetes.Models.LabelSelector;
 
 namespace EdgeLB.Controller.Allocation;
@@ -24,6 +25,16 @@ internal static class PoolTranslator
                     allocation.NamespaceSelectors?.Select(ToSpec).ToList(),
                     allocation.ServiceSelectors?.Select(ToSpec).ToList()));
     }
+
+    /// <summary>
+    /// Whether two versions of a pool agree in what <see cref="ToSpec(IPAddressPool)"/> reads.
+    /// Writing a pool's status is an update too; it must not make the allocator take the pools in again.
+    /// </summary>
+    public static bool SameSpec(IPAddressPool a, IPAddressPool b) =>
+        a.Metadata.Name == b.Metadata.Name
+        && System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(a.Spec, KubernetesJsonContext.Default.IPAddressPoolSpec)
+            .AsSpan()
+            .SequenceEqual(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(b.Spec, KubernetesJsonContext.Default.IPAddressPoolSpec));
 
     private static LabelSelectorSpec ToSpec(K8sSelector selector) => new(
         selector.MatchLabels,

@@ -62,7 +62,7 @@ public sealed class ControllerHost : IAsyncDisposable
         _events = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller", Host = identity }, loggers.CreateLogger<EventRecorder>(), _time);
         _reconciler = new AllocationReconciler(_client, _services.Cache, _pools.Cache, _namespaces.Cache, _events, options, _metrics, logger, _time);
         _services.AddHandler(new InformerHandler<Service>(_reconciler.ServiceChanged, (_, s) => _reconciler.ServiceChanged(s), _reconciler.ServiceChanged));
-        _pools.AddHandler(new InformerHandler<IPAddressPool>(_ => _reconciler.PoolsChanged(), (_, _) => _reconciler.PoolsChanged(), _ => _reconciler.PoolsChanged()));
+        _pools.AddHandler(new InformerHandler<IPAddressPool>(_ => _reconciler.PoolsChanged(), _reconciler.PoolUpdated, _ => _reconciler.PoolsChanged()));
         _nodes = new Informer<Node>(_client, Resources.Nodes, logger: loggers.CreateLogger("EdgeLB.Controller.Nodes"), time: _time);
         _endpointSlices = new Informer<EndpointSlice>(_client, Resources.EndpointSlices, logger: loggers.CreateLogger("EdgeLB.Controller.EndpointSlices"), time: _time);
         _advertisements = new Informer<L2Advertisement>(_client, Resources.L2Advertisements, new InformerOptions { Namespace = options.Namespace }, loggers.CreateLogger("EdgeLB.Controller.L2Advertisements"), _time);

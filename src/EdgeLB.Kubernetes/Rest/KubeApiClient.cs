@@ -357,55 +357,44 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
         using var response = await SendOnceAsync(() => Request(HttpMethod.Get, path, null), streaming: true, cancellationToken);
         await EnsureSuccessAsync(response, $"watch {resource}", cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+
+        // Lines are cut from the bytes as they arrive and parsed as UTF-8 where they lie: no string
+        // per event, no decoding to UTF-16 and encoding back.
+        using var lines = new WatchLineBuffer();
         while (true)
         {
-            var line = await reader.ReadLineAsync(cancellationToken);
-            if (line is null)
+            while (lines.TryTake(out var start, out var length))
+            {
+                var evt = ParseWatchLine(resource, lines.Bytes.AsSpan(start, length));
+                if (evt is not null)
+                {
+                    yield return evt;
+                }
+            }
+
+            if (!await lines.FillAsync(stream, cancellationToken))
             {
                 yield break;
-            }
-
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var evt = ParseWatchLine(resource, line);
-            if (evt is not null)
-            {
-                yield return evt;
             }
         }
     }
 
     internal WatchEvent<T>? ParseWatchLine<T>(ResourceDescriptor<T> resource, string line)
-        where T : class, IKubernetesObject
-    {
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
-        try
-        {
-            var length = Encoding.UTF8.GetBytes(line, buffer);
-            return ParseWatchLine(resource, buffer.AsSpan(0, length), line);
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+        where T : class, IKubernetesObject =>
+        ParseWatchLine(resource, Encoding.UTF8.GetBytes(line));
 
     /// <summary>
     /// Reads one event in a single pass: the object is deserialized straight from the line, without
     /// building a document first. The API server writes "type" before "object"; when a line has them
     /// the other way round, the type is looked up first and the line read again.
     /// </summary>
-    private WatchEvent<T>? ParseWatchLine<T>(ResourceDescriptor<T> resource, ReadOnlySpan<byte> utf8, string line)
+    private WatchEvent<T>? ParseWatchLine<T>(ResourceDescriptor<T> resource, ReadOnlySpan<byte> utf8)
         where T : class, IKubernetesObject
     {
         var reader = new Utf8JsonReader(utf8);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new KubernetesApiException($"watch {resource}: event is not an object: {Truncate(line)}");
+            throw new KubernetesApiException($"watch {resource}: event is not an object: {Truncate(Encoding.UTF8.GetString(utf8))}");
         }
 
         string? typeText = null;
@@ -456,7 +445,7 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
             }
         }
 
-        throw new KubernetesApiException($"watch {resource}: event without an object: {Truncate(line)}");
+        throw new KubernetesApiException($"watch {resource}: event without an object: {Truncate(Encoding.UTF8.GetString(utf8))}");
     }
 
     private static string? TypeOf(ReadOnlySpan<byte> utf8)
