@@ -11,7 +11,10 @@ internal static class E2EEnvironment
 {
     public const string KubeconfigVariable = "EDGELB_E2E_KUBECONFIG";
 
-    /// <summary>Set to 0 to skip the scenarios that need speakers carrying traffic (they are on by default).</summary>
+    /// <summary>
+    /// Set to 0 to skip the scenarios that need speakers carrying traffic (they are on by default), or
+    /// to "all" to run also those skipped for a known problem.
+    /// </summary>
     public const string DataPlaneVariable = "EDGELB_E2E_DATAPLANE";
 
     private static readonly Lazy<bool> HasSpeaker = new(() =>
@@ -40,6 +43,9 @@ internal static class E2EEnvironment
             return null;
         }
     }
+
+    /// <summary>Whether scenarios marked with a known problem run anyway.</summary>
+    public static bool RunKnownProblems => Environment.GetEnvironmentVariable(DataPlaneVariable) == "all";
 
     /// <summary>Why no test can run here, or null.</summary>
     public static string? SkipReason =>

@@ -148,8 +148,7 @@ public sealed class FailoverTests(E2EFixture e2e)
         await e2e.HealAsync();
         var lab = e2e.RequireLab;
         var name = E2EFixture.Unique(prefix);
-        var ips = await e2e.CreateServiceAsync(name, [80]);
-        await lab.ServeAsync("default", name);
+        var ips = await e2e.CreateServedServiceAsync(name, [80]);
         var vip = E2EFixture.EndPoint(ips[0], 80);
         var first = await e2e.WaitForTrafficAsync(vip, Generous) ?? throw new TimeoutException($"no traffic through {vip}");
         var holder = lab.Node(e2e.ServedBy(first)!);

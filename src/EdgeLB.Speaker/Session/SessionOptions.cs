@@ -55,6 +55,14 @@ internal sealed record SessionOptions
     /// </summary>
     public TimeSpan SilenceLimit { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long after an Assignment a known peer's claim on the VIP is reported but not obeyed
+    /// (<see cref="ClaimArbiter"/>): it covers the replaced holder's burst and its first repeat
+    /// (0.5 s) with room for a busy host, and is short next to the time a VIP normally stays on a
+    /// node, so a genuine second move within it is rare and its overlap ends with our Revoke or lease.
+    /// </summary>
+    public TimeSpan NewHolderGrace { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long one dial may take until the controller's first message arrives.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -105,6 +113,11 @@ internal sealed record SessionOptions
         if (SilenceLimit <= TimeSpan.Zero)
         {
             problems.Add("silence limit: must be positive");
+        }
+
+        if (NewHolderGrace < TimeSpan.Zero || NewHolderGrace > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"new-holder grace: {NewHolderGrace} is not between 0 and 1 minute");
         }
 
         if (ConnectTimeout <= TimeSpan.Zero)

@@ -480,7 +480,13 @@ internal sealed class SpeakerSession : IDisposable
             {
                 var peer = _arbiter.PeerOf(claim.ClaimantMac);
                 _metrics.Claim(peer is not null);
-                SessionLog.ClaimSeen(_logger, claim.Vip, claim.ClaimantMac.ToString(), peer is null ? "unknown MAC: reported, not obeyed" : $"peer {peer}: stepped down", claim.InterfaceName);
+                var outcome = (peer, claim.Verdict) switch
+                {
+                    (null, _) => "unknown MAC: reported, not obeyed",
+                    (_, ClaimVerdict.StepDown) => $"peer {peer}: stepped down",
+                    _ => $"peer {peer}, but our Assignment is newer than the grace: reported, not obeyed",
+                };
+                SessionLog.ClaimSeen(_logger, claim.Vip, claim.ClaimantMac.ToString(), outcome, claim.InterfaceName);
                 if (claim.Verdict == ClaimVerdict.StepDown)
                 {
                     await _table.SteppedDownAsync(claim.Vip, claim.Epoch, $"claimed by peer {peer} ({claim.ClaimantMac})");

@@ -135,7 +135,7 @@ internal static class SandboxCommand
         }
 
         var holder = lab.NodeByAddress(first.Via)
-            ?? (await lab.Kubectl.ServiceAnnotationAsync("default", ServiceName, "edgelb.io/announcing-node") is { } name ? lab.Node(name) : null)
+            ?? (await lab.Kubectl.AnnouncingNodeAsync("default", ServiceName) is { } name ? lab.Node(name) : null)
             ?? throw new InvalidOperationException("could not tell which node announces the VIP");
         await output.WriteLineAsync($"== killing the speaker of {holder.Name}, which announces {vip.Address} (SIGKILL), while the client probes every 10 ms");
         await using var prober = new ClientProber(lab.ClientThread, vip, new ProberOptions { MaxDuration = TimeSpan.FromSeconds(30) });

@@ -37,8 +37,12 @@ internal sealed class SessionHarness : IAsyncDisposable
             ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(100),
             DrainTimeout = TimeSpan.FromSeconds(5),
+
+            // Most tests claim a VIP right after assigning it; the grace has its own test.
+            NewHolderGrace = TimeSpan.Zero,
         };
         Options = adjust?.Invoke(options) ?? options;
+        Arbiter = new ClaimArbiter(Options.NewHolderGrace);
         Announcer = new FakeAnnouncer(time, Log);
         Forwarder = new FakeForwarder(Log);
         var inventory = new NodeInventory(Options, () => Interfaces);
@@ -61,7 +65,7 @@ internal sealed class SessionHarness : IAsyncDisposable
 
     public FakeForwarder Forwarder { get; }
 
-    public ClaimArbiter Arbiter { get; } = new();
+    public ClaimArbiter Arbiter { get; }
 
     public AssignmentTable Table { get; }
 

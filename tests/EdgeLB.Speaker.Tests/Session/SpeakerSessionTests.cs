@@ -179,6 +179,30 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task Claims_ByAKnownPeerRightAfterOurAssignment_AreReportedNotObeyed_UntilTheGracePasses()
+    {
+        // The replaced holder's frames still arrive just after we took over: obeying them would leave
+        // nobody announcing the VIP.
+        var grace = TimeSpan.FromSeconds(2);
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, o => o with { NewHolderGrace = grace }, Peer("node-b", PeerMac));
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        Assert.Equal(ClaimVerdict.Ignore, speaker.Announcer.Claim(Vip, PeerMac));
+        var reported = await session.HeartbeatAsync(h => h.ForeignClaims.Count > 0);
+        Assert.True(Assert.Single(reported.ForeignClaims).KnownPeer);
+        Assert.Single(reported.Announced);
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+
+        await Task.Delay(grace);
+        Assert.Equal(ClaimVerdict.StepDown, speaker.Announcer.Claim(Vip, PeerMac));
+        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.IsEmpty, "forwarding stopped after the step-down");
+        Assert.Null(speaker.Table.Find(Vip));
+    }
+
+    [Fact]
     public async Task Orphaned_HoldsVipsPastTheirLease_StepsDownOnlyForAKnownPeer_AndEndsAtTheLimit()
     {
         var time = new ManualTimeProvider();
@@ -335,6 +359,28 @@ public sealed class SpeakerSessionTests
         await session.ConfigureAsync(Hour, Hour);
         await WaitEstablished(speaker);
         Assert.Equal(coordinator.Endpoint, speaker.Session.Controller);
+    }
+
+    [Fact]
+    public async Task SilentAddress_IsAbandonedAfterTheConnectTimeout_AndDiallingGoesOn()
+    {
+        // Accepts TCP (the kernel completes the handshake from the backlog) but never speaks HTTP/2:
+        // a dial must not wait on it for ever, however far the TCP connect got.
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        silent.Listen(16);
+        var silentEndpoint = new ControllerEndpoint("127.0.0.1", ((IPEndPoint)silent.LocalEndPoint!).Port);
+        await using var coordinator = await FakeCoordinator.StartAsync();
+        await using var speaker = new SessionHarness(
+            TimeProvider.System, o => o with { ConnectTimeout = TimeSpan.FromMilliseconds(300) }, coordinator.Log, silentEndpoint, coordinator.Endpoint);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        speaker.Start();
+
+        var session = await coordinator.AcceptAsync(TimeSpan.FromSeconds(10));
+        await session.ConfigureAsync(Hour, Hour);
+        await WaitEstablished(speaker);
+        Assert.Equal(coordinator.Endpoint, speaker.Session.Controller);
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(300), $"established after {started.Elapsed}: the silent address was not tried first");
     }
 
     [Fact]
