@@ -59,6 +59,6 @@ internal static class E2EEnvironment
         SkipReason
         ?? (ClusterKubeconfig is not null ? $"needs the network-namespace lab (client namespace, fault injection); {KubeconfigVariable} is set"
         : !HasSpeaker.Value ? "this build of edgelb has no speaker command yet"
-        : Environment.GetEnvironmentVariable(DataPlaneVariable) == "0" ? $"{DataPlaneVariable}=0: the data-plane scenarios are switched off (they do not pass yet: docs/coordinator.md, Known problems)"
+        : Environment.GetEnvironmentVariable(DataPlaneVariable) == "0" ? $"{DataPlaneVariable}=0: the scenarios that need speakers carrying traffic are switched off"
         : null);
 }

@@ -58,7 +58,7 @@ public sealed class SpeakerHost : IAsyncDisposable
         _inventory = new NodeInventory(session, InterfaceCatalog.GetInterfaces);
         _arbiter = new ClaimArbiter(session.NewHolderGrace);
         var sessionLogger = loggers.CreateLogger("EdgeLB.Speaker.Session");
-        _table = new AssignmentTable(_announcer, _forwarder, _inventory, time, sessionLogger);
+        _table = new AssignmentTable(_announcer, _forwarder, _inventory, time, sessionLogger, session.ForwardingLinger);
         _claims = _announcer.OnClaim(_arbiter.Decide);
         _session = new SpeakerSession(session, _table, _arbiter, _inventory, _announcer, _forwarder.HealthSnapshot, time, sessionLogger);
     }

@@ -203,6 +203,33 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task Revoke_SilencesAtOnce_ForwardingLingers_AndAReassignmentKeepsIt()
+    {
+        var linger = TimeSpan.FromSeconds(1);
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, o => o with { ForwardingLinger = linger });
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        var port = new VipPort(Vip, 80, ForwardProtocol.Tcp);
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        await session.SendAsync(new ControllerMessage { Revoke = new Revoke { Address = Vip.ToString(), Epoch = 3, Reason = "moved" } });
+        await session.HeartbeatAsync(h => h.Announced.Count == 0);
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.True(speaker.Forwarder.Ports.ContainsKey(port), "forwarding stopped with the announcing");
+
+        // Back here within the linger: the port forwards on, and its old linger does not end it.
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 5, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+        await Task.Delay(linger + TimeSpan.FromMilliseconds(300));
+        Assert.True(speaker.Forwarder.Ports.ContainsKey(port), "a reassigned port stopped at its old linger");
+
+        await session.SendAsync(new ControllerMessage { Revoke = new Revoke { Address = Vip.ToString(), Epoch = 5, Reason = "moved" } });
+        await session.HeartbeatAsync(h => h.Announced.Count == 0);
+        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.IsEmpty, "forwarding stopped after the linger");
+    }
+
+    [Fact]
     public async Task Orphaned_HoldsVipsPastTheirLease_StepsDownOnlyForAKnownPeer_AndEndsAtTheLimit()
     {
         var time = new ManualTimeProvider();
@@ -238,6 +265,28 @@ public sealed class SpeakerSessionTests
         await SessionHarness.WaitUntilAsync(() => !speaker.Announcer.IsAnnouncing(Vip2), "the orphan limit ended the holding");
         Assert.Empty(speaker.Forwarder.Ports);
         Assert.Equal(SessionPhase.Connecting, speaker.Session.Phase);
+    }
+
+    [Fact]
+    public async Task Orphaned_WhenTheLeaderStepsDownAndEndsTheSessionNamingALeader()
+    {
+        // A stopping or deposed leader ends open sessions with UNAVAILABLE and the edgelb-leader
+        // trailer (often still naming itself): that is the controller going away, not a redirect of a dial.
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), o => o with { OrphanLimit = TimeSpan.FromSeconds(60) });
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        rig.Coordinator.Refuse = StatusCode.Unavailable;
+        var trailers = new Metadata { { SpeakerSession.LeaderTrailer, rig.Coordinator.Endpoint.ToString() } };
+        session.End(new RpcException(new RpcStatus(StatusCode.Unavailable, "not the leader"), trailers));
+        await SessionHarness.WaitUntilAsync(() => speaker.Session.Phase == SessionPhase.Orphaned, "the speaker is orphaned");
+        var orphanedAt = time.GetUtcNow();
+        Assert.Contains(speaker.Announcer.Renewals, r => r.Vip.Equals(Vip) && r.LeaseUntil == orphanedAt + TimeSpan.FromSeconds(60));
+        time.Advance(TimeSpan.FromSeconds(30)); // far past the 2 s lease
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
     }
 
     [Fact]
