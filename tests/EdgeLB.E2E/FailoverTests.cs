@@ -17,7 +17,8 @@ public sealed class FailoverTests(E2EFixture e2e)
     public Task NodeLinkDownFailsOverToAnotherNode() =>
         FailOverAsync("link", (lab, holder) => lab.SetLinkAsync(holder, up: false));
 
-    [DataPlaneFact]
+    [DataPlaneFact(KnownProblem = "now and then one connection is reset at the handover: most likely one whose handshake reached the old holder "
+        + "and whose next packets follow the client's neighbour entry to the new holder, which has no state for it (no connection handoff between holders)")]
     public Task DrainBySigtermHandsOverWithoutAFailedRequest() => OnServiceAsync("drain", async (lab, name, vip, holder) =>
     {
         var (results, fault) = await ProbeAroundAsync(lab, vip, async () =>
@@ -27,7 +28,8 @@ public sealed class FailoverTests(E2EFixture e2e)
         }, (prober, at) => ProbeAnalysis.OutageMs(prober.Results, at, r => e2e.ServedBy(r) != holder.Name) is not null);
         Assert.NotNull(ProbeAnalysis.OutageMs(results, fault, r => e2e.ServedBy(r) != holder.Name));
         var failed = results.Where(r => r.Started >= fault && !r.Succeeded).ToList();
-        Assert.True(failed.Count == 0, $"{failed.Count} requests failed during the drain: {string.Join(", ", failed.Select(f => f.Error).Distinct(StringComparer.Ordinal))}");
+        Assert.True(failed.Count == 0, $"{failed.Count} requests failed during the drain: "
+            + string.Join(", ", failed.Select(f => E2EFixture.Invariant($"{f.Error} (started {Stopwatch.GetElapsedTime(fault, f.Started).TotalMilliseconds:F0} ms after SIGTERM, took {f.LatencyMs:F0} ms)"))));
     });
 
     [DataPlaneFact]
