@@ -59,15 +59,10 @@ public sealed class E2EFixture : IAsyncLifetime
             LeaseDuration = TimeSpan.FromSeconds(8),
             RenewDeadline = TimeSpan.FromSeconds(6),
             RetryPeriod = TimeSpan.FromSeconds(2),
-            // Session timings far above the defaults (15 ms heartbeat, 75 ms lease): failover speed is the
-            // benchmark's business; these tests check behaviour and must not flap on a loaded 2-core
-            // machine (at load 24 the defaults, and even 100 ms / 500 ms, dropped sessions every few seconds).
-            Environment = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["EDGELB_HEARTBEATINTERVAL"] = "00:00:00.250",
-                ["EDGELB_SPEAKERLEASE"] = "00:00:02",
-                ["EDGELB_LEASEMARGIN"] = "00:00:00.300",
-            },
+            // Failover speed is the benchmark's business; these tests check behaviour and must not flap
+            // on a loaded 2-core machine (at load 24 the defaults, and even 100 ms / 500 ms, dropped
+            // sessions every few seconds).
+            Environment = LabClusterOptions.RelaxedSessionTimings,
         });
         Kubectl = Lab.Kubectl;
     }

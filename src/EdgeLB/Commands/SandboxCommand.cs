@@ -46,7 +46,11 @@ internal static class SandboxCommand
         LabCluster? lab = null;
         try
         {
-            lab = await LabCluster.StartAsync(new LabClusterOptions { Edgelb = edgelb, Nodes = nodes }, line => output.WriteLine($"== {line}"), ct);
+            await output.WriteLineAsync("== session timings relaxed for a shared machine: heartbeat 250 ms, speaker lease 2 s (a killed speaker still fails over at once)");
+            lab = await LabCluster.StartAsync(
+                new LabClusterOptions { Edgelb = edgelb, Nodes = nodes, Environment = LabClusterOptions.RelaxedSessionTimings },
+                line => output.WriteLine($"== {line}"),
+                ct);
             await DemoAsync(lab, edgelb, output, ct);
             if (keep)
             {
