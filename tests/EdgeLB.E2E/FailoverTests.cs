@@ -17,8 +17,8 @@ public sealed class FailoverTests(E2EFixture e2e)
     public Task NodeLinkDownFailsOverToAnotherNode() =>
         FailOverAsync("link", (lab, holder) => lab.SetLinkAsync(holder, up: false));
 
-    [DataPlaneFact(KnownProblem = "now and then one connection is reset at the handover: most likely one whose handshake reached the old holder "
-        + "and whose next packets follow the client's neighbour entry to the new holder, which has no state for it (no connection handoff between holders)")]
+    [DataPlaneFact(KnownProblem = "1-3 connections are reset at the handover: those open when the new holder's gratuitous ARP reaches the client, "
+        + "whose next packets go to the new holder, which has no state for them (no connection handoff between holders)")]
     public Task DrainBySigtermHandsOverWithoutAFailedRequest() => OnServiceAsync("drain", async (lab, name, vip, holder) =>
     {
         var (results, fault) = await ProbeAroundAsync(lab, vip, async () =>

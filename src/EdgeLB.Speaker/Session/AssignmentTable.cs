@@ -486,7 +486,7 @@ internal sealed class AssignmentTable : IDisposable
         try
         {
             var now = _time.GetUtcNow();
-            foreach (var (port, until) in _lingering.Where(l => l.Value <= now).ToList())
+            foreach (var port in _lingering.Where(l => l.Value <= now).Select(l => l.Key).ToList())
             {
                 _lingering.Remove(port);
                 await ClearPortAsync(port);
