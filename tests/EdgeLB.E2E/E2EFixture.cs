@@ -14,6 +14,7 @@ namespace EdgeLB.E2E;
 public sealed class E2EFixture : IAsyncLifetime
 {
     private int _blocks;
+    private int _nodePorts = 31000;
 
     /// <summary>The lab, or null against a real cluster.</summary>
     public LabCluster? Lab { get; private set; }
@@ -58,15 +59,10 @@ public sealed class E2EFixture : IAsyncLifetime
             LeaseDuration = TimeSpan.FromSeconds(8),
             RenewDeadline = TimeSpan.FromSeconds(6),
             RetryPeriod = TimeSpan.FromSeconds(2),
-            // Session timings far above the defaults (15 ms heartbeat, 75 ms lease): failover speed is the
-            // benchmark's business; these tests check behaviour and must not flap on a loaded 2-core
-            // machine (at load 24 the defaults, and even 100 ms / 500 ms, dropped sessions every few seconds).
-            Environment = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["EDGELB_HEARTBEATINTERVAL"] = "00:00:00.250",
-                ["EDGELB_SPEAKERLEASE"] = "00:00:02",
-                ["EDGELB_LEASEMARGIN"] = "00:00:00.300",
-            },
+            // Failover speed is the benchmark's business; these tests check behaviour and must not flap
+            // on a loaded 2-core machine (at load 24 the defaults, and even 100 ms / 500 ms, dropped
+            // sessions every few seconds).
+            Environment = LabClusterOptions.RelaxedSessionTimings,
         });
         Kubectl = Lab.Kubectl;
     }
@@ -95,9 +91,30 @@ public sealed class E2EFixture : IAsyncLifetime
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>Creates a LoadBalancer Service (TCP, port → targetPort 8080) and waits for its ingress IPs.</summary>
-    public async Task<IReadOnlyList<string>> CreateServiceAsync(string name, int[] ports, string extraSpec = "", string annotations = "", int expectedIps = 1)
+    public Task<IReadOnlyList<string>> CreateServiceAsync(string name, int[] ports, string extraSpec = "", string annotations = "", int expectedIps = 1) =>
+        ApplyServiceAsync(name, string.Join(", ", ports.Select(p => $"{{name: p{p}, port: {p}, targetPort: 8080}}")), extraSpec, annotations, expectedIps);
+
+    /// <summary>
+    /// Like <see cref="CreateServiceAsync"/>, with the lab's pods and NodePorts serving before the
+    /// Service exists (its nodePorts chosen here), as for a Service put in front of a running
+    /// Deployment: the scenarios that carry traffic test the data path, not backends that come up
+    /// later (<see cref="TrafficTests.BackendsReadyAfterTheVipWasAssignedGetTraffic"/> does).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CreateServedServiceAsync(
+        string name, int[] ports, string extraSpec = "", string annotations = "", bool local = false, IReadOnlyList<string>? endpointNodes = null)
     {
-        var portList = string.Join(", ", ports.Select(p => $"{{name: p{p}, port: {p}, targetPort: 8080}}"));
+        var lab = RequireLab;
+        var free = await FreeNodePortsAsync(ports.Length + (local ? 1 : 0));
+        var served = ports.Select((p, i) => new LabServicePort($"p{p}", 8080, "TCP", free[i])).ToList();
+        int? healthPort = local ? free[^1] : null;
+        await lab.ServeAsync("default", name, served, local, healthPort, endpointNodes);
+        var portList = string.Join(", ", served.Select((s, i) => Invariant($"{{name: {s.Name}, port: {ports[i]}, targetPort: 8080, nodePort: {s.NodePort}}}")));
+        var spec = local ? Invariant($"  externalTrafficPolicy: Local\n  healthCheckNodePort: {healthPort}\n{extraSpec}") : extraSpec;
+        return await ApplyServiceAsync(name, portList, spec, annotations, 1);
+    }
+
+    private async Task<IReadOnlyList<string>> ApplyServiceAsync(string name, string portList, string extraSpec, string annotations, int expectedIps)
+    {
         await Kubectl.ApplyAsync($"""
             apiVersion: v1
             kind: Service
@@ -113,6 +130,32 @@ public sealed class E2EFixture : IAsyncLifetime
             """);
         return await Kubectl.WaitForIngressAsync("default", name, TimeSpan.FromSeconds(60), expectedIps)
             ?? throw new TimeoutException($"Service {name} got no EXTERNAL-IP within 60 s");
+    }
+
+    /// <summary><paramref name="count"/> nodePorts no Service of the lab uses, from 31000 up (the API server allocates at random).</summary>
+    private async Task<int[]> FreeNodePortsAsync(int count)
+    {
+        var services = JsonNode.Parse(await Kubectl.RunAsync("get", "svc", "-A", "-o", "json"))!["items"] as JsonArray ?? [];
+        var used = new HashSet<int>();
+        foreach (var spec in services.Select(s => s?["spec"]).OfType<JsonNode>())
+        {
+            used.UnionWith((spec["ports"] as JsonArray ?? []).Select(p => p?["nodePort"]?.GetValue<int>() ?? 0));
+            used.Add(spec["healthCheckNodePort"]?.GetValue<int>() ?? 0);
+        }
+
+        var free = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            int port;
+            do
+            {
+                port = Interlocked.Increment(ref _nodePorts);
+            }
+            while (used.Contains(port));
+            free[i] = port;
+        }
+
+        return free;
     }
 
     public async Task DeleteServiceAsync(string name)
@@ -167,7 +210,7 @@ public sealed class E2EFixture : IAsyncLifetime
     public Task HealAsync() => RequireLab.HealAsync(TimeSpan.FromSeconds(60));
 
     /// <summary>The Service's announcing node as the controller recorded it (annotation), or null.</summary>
-    public Task<string?> AnnouncingNodeAsync(string service) => Kubectl.ServiceAnnotationAsync("default", service, "edgelb.io/announcing-node");
+    public Task<string?> AnnouncingNodeAsync(string service) => Kubectl.AnnouncingNodeAsync("default", service);
 
     /// <summary>Waits (60 s) for the announcing-node annotation to name <paramref name="expected"/>; returns what it last said.</summary>
     public async Task<string?> WaitForAnnouncingNodeAsync(string service, string expected)

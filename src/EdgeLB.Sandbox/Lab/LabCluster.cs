@@ -131,7 +131,7 @@ public sealed class LabCluster : IAsyncDisposable
             $"controller-{replica}", Control.Namespace, Path.Combine(WorkDirectory, $"controller-{replica}.log"), env,
             _options.Edgelb, "controller", "--kubeconfig", ControlKubeconfig, "--namespace", SystemNamespace,
             "--identity", $"controller-{replica}", "--http-listen", http, "--grpc-listen", CoordinatorAddress(replica),
-            "--log-level", _options.LogLevel);
+            "--log-level", _options.LogLevel, "--log-timestamps");
         while (_controllers.Count <= replica)
         {
             _controllers.Add(null);
@@ -175,7 +175,7 @@ public sealed class LabCluster : IAsyncDisposable
         node.Speaker = LabProcess.Start(
             $"speaker-{node.Name}", node.Host.Namespace, Path.Combine(WorkDirectory, $"speaker-{node.Name}.log"), _options.Environment,
             [_options.Edgelb, "speaker", "--node-name", node.Name, "--token-file", node.TokenPath, "--controller", CoordinatorAddresses,
-             "--http-listen", $"0.0.0.0:{SpeakerHttpPort}", "--log-level", _options.LogLevel, .. _options.SpeakerArguments]);
+             "--http-listen", $"0.0.0.0:{SpeakerHttpPort}", "--log-level", _options.LogLevel, "--log-timestamps", .. _options.SpeakerArguments]);
     }
 
     /// <summary>Whether the speaker of <paramref name="node"/> answers 200 on /readyz (a session with the leader).</summary>
@@ -267,8 +267,25 @@ public sealed class LabCluster : IAsyncDisposable
         var svc = await Kubectl.GetAsync("svc", name, ns) ?? throw new InvalidOperationException($"Service {ns}/{name} does not exist");
         var spec = svc["spec"]!;
         var local = spec["externalTrafficPolicy"]?.GetValue<string>() == "Local";
+        var ports = (spec["ports"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(port => new LabServicePort(
+                port["name"]?.GetValue<string>() ?? "",
+                port["targetPort"]?.ToString() is { } t && int.TryParse(t, CultureInfo.InvariantCulture, out var tp) ? tp : port["port"]!.GetValue<int>(),
+                port["protocol"]?.GetValue<string>() ?? "TCP",
+                port["nodePort"]?.GetValue<int>() ?? 0))
+            .ToList();
+        await ServeAsync(ns, name, ports, local, spec["healthCheckNodePort"]?.GetValue<int>(), endpointNodes);
+    }
+
+    /// <summary>
+    /// Like <see cref="ServeAsync(string, string, IReadOnlyList{string}?)"/> for a Service that need not
+    /// exist yet, with its nodePorts chosen by the caller: pods that are ready, and kube-proxy rules
+    /// that answer, before the Service gets its external IP.
+    /// </summary>
+    public async Task ServeAsync(string ns, string name, IReadOnlyList<LabServicePort> ports, bool local, int? healthCheckNodePort, IReadOnlyList<string>? endpointNodes = null)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
         var withEndpoints = endpointNodes ?? [.. Nodes.Select(n => n.Name)];
-        var ports = (spec["ports"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var slice = new StringBuilder($"""
             apiVersion: discovery.k8s.io/v1
             kind: EndpointSlice
@@ -282,8 +299,7 @@ public sealed class LabCluster : IAsyncDisposable
         slice.Append('\n');
         foreach (var port in ports)
         {
-            var target = port["targetPort"]?.ToString() is { } t && int.TryParse(t, CultureInfo.InvariantCulture, out var tp) ? tp : port["port"]!.GetValue<int>();
-            slice.Append(CultureInfo.InvariantCulture, $"- name: \"{port["name"]?.GetValue<string>() ?? ""}\"\n  port: {target}\n  protocol: {port["protocol"]?.GetValue<string>() ?? "TCP"}\n");
+            slice.Append(CultureInfo.InvariantCulture, $"- name: \"{port.Name}\"\n  port: {port.TargetPort}\n  protocol: {port.Protocol}\n");
         }
 
         slice.Append("endpoints:\n");
@@ -298,13 +314,13 @@ public sealed class LabCluster : IAsyncDisposable
         {
             foreach (var port in ports)
             {
-                if (port["nodePort"]?.GetValue<int>() is { } nodePort && !node.Backends.ContainsKey(nodePort) && (!local || withEndpoints.Contains(node.Name, StringComparer.Ordinal)))
+                if (port.NodePort > 0 && !node.Backends.ContainsKey(port.NodePort) && (!local || withEndpoints.Contains(node.Name, StringComparer.Ordinal)))
                 {
-                    node.Backends[nodePort] = NodePortBackend.ServeNodeName(node.Thread, nodePort, node.Name);
+                    node.Backends[port.NodePort] = NodePortBackend.ServeNodeName(node.Thread, port.NodePort, node.Name);
                 }
             }
 
-            if (spec["healthCheckNodePort"]?.GetValue<int>() is { } healthPort && !node.Backends.ContainsKey(healthPort))
+            if (healthCheckNodePort is { } healthPort && !node.Backends.ContainsKey(healthPort))
             {
                 var count = withEndpoints.Contains(node.Name, StringComparer.Ordinal) ? 1 : 0;
                 node.Backends[healthPort] = NodePortBackend.ServeHealth(node.Thread, healthPort, ns, name, () => count);

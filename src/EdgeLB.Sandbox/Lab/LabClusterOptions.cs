@@ -35,4 +35,18 @@ public sealed record LabClusterOptions
 
     /// <summary>Extra environment (EDGELB_* settings) for the controllers and speakers.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Session timings far above the defaults (40 ms heartbeat, 200 ms lease) for a lab on a shared,
+    /// loaded machine: the earlier, tighter defaults dropped sessions there, and a speaker that needs
+    /// longer than the lease to set up forwarding (it runs ip(8)) gets Assignments whose lease has
+    /// already ended. A killed speaker still fails over at once: its closed session moves its VIPs
+    /// without waiting for the lease.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RelaxedSessionTimings { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["EDGELB_HEARTBEATINTERVAL"] = "00:00:00.250",
+        ["EDGELB_SPEAKERLEASE"] = "00:00:02",
+        ["EDGELB_LEASEMARGIN"] = "00:00:00.300",
+    };
 }

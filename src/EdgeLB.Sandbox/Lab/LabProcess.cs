@@ -14,6 +14,7 @@ public sealed class LabProcess : IAsyncDisposable
     public const int SigTerm = 15;
 
     private readonly Process _process;
+    private int _disposed;
 
     private LabProcess(Process process, string name, string logPath)
     {
@@ -28,9 +29,10 @@ public sealed class LabProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>True once it has exited, or was stopped through <see cref="DisposeAsync"/>.</summary>
+    public bool HasExited => Volatile.Read(ref _disposed) != 0 || _process.HasExited;
 
-    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+    public int? ExitCode => Volatile.Read(ref _disposed) == 0 && _process.HasExited ? _process.ExitCode : null;
 
     /// <summary>Starts <paramref name="command"/> in namespace <paramref name="ns"/>, appending its output to <paramref name="logPath"/>.</summary>
     public static LabProcess Start(string name, string ns, string logPath, IReadOnlyDictionary<string, string>? environment, params string[] command)
@@ -60,7 +62,7 @@ public sealed class LabProcess : IAsyncDisposable
     /// <summary>Sends <paramref name="signal"/> to this process (not its group); false when it has already exited.</summary>
     public bool Signal(int signal)
     {
-        if (_process.HasExited)
+        if (HasExited)
         {
             return false;
         }
@@ -74,7 +76,7 @@ public sealed class LabProcess : IAsyncDisposable
     /// </summary>
     public void SignalTree(int signal)
     {
-        if (_process.HasExited)
+        if (HasExited)
         {
             return;
         }
@@ -123,16 +125,24 @@ public sealed class LabProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGTERM, then SIGKILL if it has not exited after a few seconds.</summary>
+    /// <summary>SIGTERM, then SIGKILL if it has not exited after a few seconds. Stopping twice is harmless.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
         if (Signal(SigTerm) && !await WaitForExitAsync(TimeSpan.FromSeconds(5)))
         {
             Signal(SigKill);
             await WaitForExitAsync(TimeSpan.FromSeconds(5));
         }
 
-        _process.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _process.Dispose();
+        }
     }
 
     [DllImport("libc", SetLastError = true, EntryPoint = "kill")]

@@ -12,6 +12,7 @@ namespace EdgeLB.Speaker.Announcing;
 /// <param name="Epoch">The epoch under which we hold the address.</param>
 /// <param name="ReceivedAt">When the frame was read (TimeProvider clock).</param>
 /// <param name="ReceivedTimestamp">Stopwatch timestamp of the read, for latency measurement.</param>
+/// <param name="HeldSince">When we started holding the address under <paramref name="Epoch"/> (TimeProvider clock).</param>
 /// <param name="Verdict">The verdict applied; <see cref="ClaimVerdict.Ignore"/> while handlers run.</param>
 public sealed record AddressClaim(
     IPAddress Vip,
@@ -22,4 +23,5 @@ public sealed record AddressClaim(
     long Epoch,
     DateTimeOffset ReceivedAt,
     long ReceivedTimestamp,
+    DateTimeOffset HeldSince,
     ClaimVerdict Verdict = ClaimVerdict.Ignore);

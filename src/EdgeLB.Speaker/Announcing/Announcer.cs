@@ -76,6 +76,11 @@ internal sealed class Announcer : IAnnouncer, IDisposable
 
                 if (existing.Port.Name == interfaceName)
                 {
+                    if (epoch > existing.Epoch)
+                    {
+                        existing.HeldSince = now;
+                    }
+
                     existing.Epoch = epoch;
                     existing.LeaseUntil = leaseUntil;
                     existing.Port.SendAnnouncement(existing);
@@ -89,7 +94,7 @@ internal sealed class Announcer : IAnnouncer, IDisposable
             }
 
             var port = GetPortLocked(interfaceName);
-            var holding = new Holding(vip, port, epoch, leaseUntil);
+            var holding = new Holding(vip, port, epoch, leaseUntil, now);
             _held[vip] = holding;
             port.Add(holding);
 
@@ -282,7 +287,7 @@ internal sealed class Announcer : IAnnouncer, IDisposable
 
         var port = holding.Port;
         _metrics.ClaimSeen(port.Name, holding.Family);
-        var claim = new AddressClaim(holding.Vip, port.Name, port.Mac, claimant, kind, holding.Epoch, _time.GetUtcNow(), receivedTimestamp);
+        var claim = new AddressClaim(holding.Vip, port.Name, port.Mac, claimant, kind, holding.Epoch, _time.GetUtcNow(), receivedTimestamp, holding.HeldSince);
         var verdict = ClaimVerdict.Ignore;
         foreach (var handler in _handlers)
         {

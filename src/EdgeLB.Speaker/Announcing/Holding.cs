@@ -8,10 +8,11 @@ namespace EdgeLB.Speaker.Announcing;
 internal sealed class Holding
 {
     private long _leaseUntilTicks;
+    private long _heldSinceTicks;
     private long _epoch;
     private volatile bool _active = true;
 
-    public Holding(IPAddress vip, AnnouncerPort port, long epoch, DateTimeOffset leaseUntil)
+    public Holding(IPAddress vip, AnnouncerPort port, long epoch, DateTimeOffset leaseUntil, DateTimeOffset heldSince)
     {
         Vip = vip;
         Port = port;
@@ -27,6 +28,7 @@ internal sealed class Holding
 
         _epoch = epoch;
         _leaseUntilTicks = leaseUntil.UtcTicks;
+        _heldSinceTicks = heldSince.UtcTicks;
     }
 
     public IPAddress Vip { get; }
@@ -51,6 +53,13 @@ internal sealed class Holding
     {
         get => new(Interlocked.Read(ref _leaseUntilTicks), TimeSpan.Zero);
         set => Interlocked.Exchange(ref _leaseUntilTicks, value.UtcTicks);
+    }
+
+    /// <summary>When the current epoch's Assignment was applied here (read by receive threads).</summary>
+    public DateTimeOffset HeldSince
+    {
+        get => new(Interlocked.Read(ref _heldSinceTicks), TimeSpan.Zero);
+        set => Interlocked.Exchange(ref _heldSinceTicks, value.UtcTicks);
     }
 
     /// <summary>Cleared first on revoke, so a receive thread holding an old snapshot stops answering too.</summary>

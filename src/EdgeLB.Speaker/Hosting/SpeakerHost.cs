@@ -26,7 +26,7 @@ public sealed class SpeakerHost : IAsyncDisposable
     private readonly Announcer _announcer;
     private readonly NodeInventory _inventory;
     private readonly AssignmentTable _table;
-    private readonly ClaimArbiter _arbiter = new();
+    private readonly ClaimArbiter _arbiter;
     private readonly IDisposable _claims;
     private readonly SpeakerSession _session;
     private ProbeEndpoint? _http;
@@ -56,8 +56,9 @@ public sealed class SpeakerHost : IAsyncDisposable
         _announcer = new Announcer(new HostLinkEnvironment(), new AnnouncerOptions(), time, loggers.CreateLogger("EdgeLB.Speaker.Announcing"));
         var session = options.ToSessionOptions(forwarding.InterfaceName);
         _inventory = new NodeInventory(session, InterfaceCatalog.GetInterfaces);
+        _arbiter = new ClaimArbiter(session.NewHolderGrace);
         var sessionLogger = loggers.CreateLogger("EdgeLB.Speaker.Session");
-        _table = new AssignmentTable(_announcer, _forwarder, _inventory, time, sessionLogger);
+        _table = new AssignmentTable(_announcer, _forwarder, _inventory, time, sessionLogger, session.ForwardingLinger);
         _claims = _announcer.OnClaim(_arbiter.Decide);
         _session = new SpeakerSession(session, _table, _arbiter, _inventory, _announcer, _forwarder.HealthSnapshot, time, sessionLogger);
     }

@@ -40,6 +40,9 @@ public sealed class SpeakerOptions
     /// <summary>Largest pause between failed dials.</summary>
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long one dial (TCP, HTTP/2 and the controller's first message) may take before the next is tried.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Whether the speaker sets the ARP (and, for nftables, forwarding) sysctls itself. In a cluster
     /// /proc/sys is read-only to an unprivileged container, so the DaemonSet sets them in a privileged
@@ -106,6 +109,11 @@ public sealed class SpeakerOptions
             problems.Add($"--reconnect-max-delay: {ReconnectMaxDelay} is not between 100 ms and 5 minutes");
         }
 
+        if (ConnectTimeout < TimeSpan.FromMilliseconds(100) || ConnectTimeout > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"--connect-timeout: {ConnectTimeout} is not between 100 ms and 5 minutes");
+        }
+
         return problems;
     }
 
@@ -131,6 +139,7 @@ public sealed class SpeakerOptions
         OrphanLimit = OrphanLimit,
         DrainTimeout = DrainTimeout,
         ReconnectMaxDelay = ReconnectMaxDelay,
+        ConnectTimeout = ConnectTimeout,
     };
 
     private static string[] Split(string? list) =>

@@ -26,6 +26,13 @@ namespace EdgeLB.Speaker.Session;
 /// the new leader — which first collects every speaker's VIPs from heartbeats — renews what it keeps
 /// and the rest lapse. A session that merely goes silent is not a visible end: its leases lapse first.
 /// </para>
+/// <para>
+/// Forwarding outlives announcing. A dropped VIP (revoked, stepped down, lease ended, released) goes
+/// silent at once, but its ports keep forwarding for the forwarding linger: clients whose neighbour
+/// cache still names this node, and connections in flight when the new holder's first claim went
+/// out, still reach a backend instead of a reset. Forwarding without answering ARP/ND claims
+/// nothing, so the fencing above is unchanged. A shutdown waits for the linger before it returns.
+/// </para>
 /// </summary>
 internal sealed class AssignmentTable : IDisposable
 {
@@ -36,17 +43,22 @@ internal sealed class AssignmentTable : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<IPAddress, HeldAssignment> _held = [];
+    private readonly Dictionary<VipPort, DateTimeOffset> _lingering = []; // guarded by _gate: port → when forwarding stops
+    private readonly TimeSpan _linger;
     private readonly ITimer _fence;
+    private readonly ITimer _lingerTimer;
     private bool _disposed;
 
-    public AssignmentTable(IAnnouncer announcer, IForwarder forwarder, NodeInventory inventory, TimeProvider time, ILogger logger)
+    public AssignmentTable(IAnnouncer announcer, IForwarder forwarder, NodeInventory inventory, TimeProvider time, ILogger logger, TimeSpan forwardingLinger)
     {
         _announcer = announcer;
         _forwarder = forwarder;
         _inventory = inventory;
         _time = time;
         _logger = logger;
+        _linger = forwardingLinger;
         _fence = time.CreateTimer(_ => _ = ExpireDueAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _lingerTimer = time.CreateTimer(_ => _ = StopLingeringAsync(untilLast: false), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Called after a VIP was dropped by lease end, step-down or release (not by Revoke).</summary>
@@ -107,6 +119,7 @@ internal sealed class AssignmentTable : IDisposable
             held ??= new HeldAssignment(vip, assignment.Epoch, interfaceName);
             foreach (var (port, (backends, options)) in plan.Ports)
             {
+                var lingered = _lingering.Remove(port); // back on this node before its linger ended: it just forwards on
                 try
                 {
                     await _forwarder.SetBackendsAsync(port, backends, options, cancellationToken);
@@ -115,6 +128,10 @@ internal sealed class AssignmentTable : IDisposable
                 catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
                 {
                     SessionLog.ForwardingFailed(_logger, ex, port.ToString());
+                    if (lingered)
+                    {
+                        await ClearPortAsync(port);
+                    }
                 }
             }
 
@@ -340,12 +357,16 @@ internal sealed class AssignmentTable : IDisposable
         }
     }
 
+    /// <summary>Waits until every lingering port's linger has passed, then stops forwarding them (shutdown).</summary>
+    public Task FinishLingeringAsync() => StopLingeringAsync(untilLast: true);
+
     public void Dispose()
     {
         if (!_disposed)
         {
             _disposed = true;
             _fence.Dispose();
+            _lingerTimer.Dispose();
             _gate.Dispose();
         }
     }
@@ -399,9 +420,22 @@ internal sealed class AssignmentTable : IDisposable
     private async Task DropLockedAsync(HeldAssignment held, string reason)
     {
         _announcer.Revoke(held.Vip);
-        foreach (var port in held.Ports)
+        if (_linger > TimeSpan.Zero)
         {
-            await ClearPortAsync(port);
+            var until = _time.GetUtcNow() + _linger;
+            foreach (var port in held.Ports)
+            {
+                _lingering[port] = until;
+            }
+
+            RescheduleLingerLocked();
+        }
+        else
+        {
+            foreach (var port in held.Ports)
+            {
+                await ClearPortAsync(port);
+            }
         }
 
         lock (_held)
@@ -410,6 +444,82 @@ internal sealed class AssignmentTable : IDisposable
         }
 
         SessionLog.Dropped(_logger, held.Vip, held.Epoch, reason);
+    }
+
+    /// <summary>Stops forwarding the lingering ports whose linger has passed; with <paramref name="untilLast"/>, first waits for the last one.</summary>
+    private async Task StopLingeringAsync(bool untilLast)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (untilLast)
+        {
+            DateTimeOffset last;
+            await _gate.WaitAsync();
+            try
+            {
+                last = _lingering.Count == 0 ? default : _lingering.Values.Max();
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            var wait = last - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time);
+            }
+        }
+
+        try
+        {
+            await _gate.WaitAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = _time.GetUtcNow();
+            foreach (var port in _lingering.Where(l => l.Value <= now).Select(l => l.Key).ToList())
+            {
+                _lingering.Remove(port);
+                await ClearPortAsync(port);
+            }
+
+            RescheduleLingerLocked();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void RescheduleLingerLocked()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        var due = _lingering.Count == 0 ? Timeout.InfiniteTimeSpan : _lingering.Values.Min() - _time.GetUtcNow();
+        if (_lingering.Count > 0 && due < TimeSpan.Zero)
+        {
+            due = TimeSpan.Zero;
+        }
+
+        try
+        {
+            _lingerTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private async Task ClearPortAsync(VipPort port)

@@ -13,13 +13,18 @@ namespace EdgeLB.Speaker.Session;
 /// <item>A known peer speaker's MAC (from Configuration.peers): step down at once. The controller
 /// only lets a peer announce a VIP after assigning it there with a higher epoch, so its first
 /// gratuitous ARP is the proof that we have been replaced, whether or not our Revoke has arrived
-/// yet or the controller is reachable at all (orphaned holding ends here).</item>
+/// yet or the controller is reachable at all (orphaned holding ends here). Except while our own
+/// Assignment is younger than <see cref="SessionOptions.NewHolderGrace"/>: then the claimant is almost certainly the holder
+/// we replace, whose Revoke is still on its way to it and whose gratuitous frames (its burst, its
+/// repeat after 0.5 s, frames queued on a busy host) still arrive. Obeying them leaves nobody
+/// announcing the VIP. The claim is reported instead; the controller, which knows both epochs, has
+/// revoked the old holder, and its lease fences it if the Revoke cannot reach it.</item>
 /// <item>Any other MAC: ignored and reported as a ForeignClaim conflict. A stray device or a
 /// misconfigured host must not be able to take a VIP from us by shouting.</item>
 /// </list>
 /// Either way the claim is reported in the next heartbeat.
 /// </summary>
-internal sealed class ClaimArbiter
+internal sealed class ClaimArbiter(TimeSpan newHolderGrace)
 {
     private readonly ConcurrentDictionary<(IPAddress Vip, MacAddress Mac), ForeignClaim> _pending = new();
     private volatile Dictionary<MacAddress, string> _peers = [];
@@ -63,7 +68,7 @@ internal sealed class ClaimArbiter
             SeenAt = Timestamp.FromDateTimeOffset(claim.ReceivedAt),
             Interface = claim.InterfaceName,
         };
-        return knownPeer ? ClaimVerdict.StepDown : ClaimVerdict.Ignore;
+        return knownPeer && claim.ReceivedAt - claim.HeldSince >= newHolderGrace ? ClaimVerdict.StepDown : ClaimVerdict.Ignore;
     }
 
     /// <summary>Claims seen since the last call, latest per VIP and MAC, for a heartbeat.</summary>

@@ -46,6 +46,14 @@ internal sealed record SessionOptions
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Largest pause between dials while orphaned (holding VIPs without a controller): a new leader
+    /// waits only its relearn window (controller --relearn-timeout, 2 s by default) for holders to
+    /// report before it places their VIPs elsewhere. Only holders dial this often, and only until a
+    /// leader answers. Never below <see cref="ReconnectMinDelay"/>.
+    /// </summary>
+    public TimeSpan OrphanedReconnectMaxDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// How long an established session may stay without any message before the speaker abandons it
     /// and dials again. Deliberately far above the lease (tens of milliseconds): the lease already
     /// fences the VIPs of a silent session, while abandoning resets the stream, which the controller
@@ -54,6 +62,21 @@ internal sealed record SessionOptions
     /// dead connection.
     /// </summary>
     public TimeSpan SilenceLimit { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long after an Assignment a known peer's claim on the VIP is reported but not obeyed
+    /// (<see cref="ClaimArbiter"/>): it covers the replaced holder's burst and its first repeat
+    /// (0.5 s) with room for a busy host, and is short next to the time a VIP normally stays on a
+    /// node, so a genuine second move within it is rare and its overlap ends with our Revoke or lease.
+    /// </summary>
+    public TimeSpan NewHolderGrace { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a dropped VIP's ports keep forwarding after it went silent (<see cref="AssignmentTable"/>):
+    /// the new holder's gratuitous frames reach clients within milliseconds, so this covers requests
+    /// in flight and a loaded host, and stays well inside a pod's 5 s termination grace after a drain.
+    /// </summary>
+    public TimeSpan ForwardingLinger { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long one dial may take until the controller's first message arrives.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -92,6 +115,11 @@ internal sealed record SessionOptions
             problems.Add("--reconnect-min-delay, --reconnect-max-delay: need 0 < min <= max");
         }
 
+        if (OrphanedReconnectMaxDelay <= TimeSpan.Zero)
+        {
+            problems.Add("orphaned reconnect delay: must be positive");
+        }
+
         if (DefaultHeartbeatInterval <= TimeSpan.Zero || DefaultLeaseDuration <= DefaultHeartbeatInterval)
         {
             problems.Add("heartbeat interval and lease: need 0 < interval < lease");
@@ -105,6 +133,16 @@ internal sealed record SessionOptions
         if (SilenceLimit <= TimeSpan.Zero)
         {
             problems.Add("silence limit: must be positive");
+        }
+
+        if (NewHolderGrace < TimeSpan.Zero || NewHolderGrace > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"new-holder grace: {NewHolderGrace} is not between 0 and 1 minute");
+        }
+
+        if (ForwardingLinger < TimeSpan.Zero || ForwardingLinger > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"forwarding linger: {ForwardingLinger} is not between 0 and 1 minute");
         }
 
         if (ConnectTimeout <= TimeSpan.Zero)

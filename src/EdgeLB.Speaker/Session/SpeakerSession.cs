@@ -123,10 +123,15 @@ internal sealed class SpeakerSession : IDisposable
                         SessionLog.Ended(_logger, endpoint.ToString(), outcome.Reason);
                         redirects = 0;
                         backoff.Reset();
+                        if (outcome.Leader is { } named && !named.Equals(endpoint))
+                        {
+                            next = named;
+                        }
+
                         if (_phase != SessionPhase.Orphaned && _table.Count > 0)
                         {
+                            _table.EnterOrphaned(_options.OrphanLimit); // first: an Orphaned phase implies extended leases
                             _phase = SessionPhase.Orphaned;
-                            _table.EnterOrphaned(_options.OrphanLimit);
                             SessionLog.Orphaned(_logger, _table.Count, _options.OrphanLimit);
                         }
 
@@ -151,6 +156,14 @@ internal sealed class SpeakerSession : IDisposable
                     delay = backoff.Next();
                 }
 
+                var orphanedCap = TimeSpan.FromTicks(Math.Max(_options.OrphanedReconnectMaxDelay.Ticks, _options.ReconnectMinDelay.Ticks));
+                if (Phase == SessionPhase.Orphaned && delay > orphanedCap)
+                {
+                    // Holding VIPs without a controller: a new leader keeps them only if we report
+                    // within its relearn window (2 s by default), so keep dialling briskly.
+                    delay = orphanedCap;
+                }
+
                 SessionLog.Backoff(_logger, delay);
                 try
                 {
@@ -170,6 +183,9 @@ internal sealed class SpeakerSession : IDisposable
             _phase = SessionPhase.Stopped;
             await claimsStop.CancelAsync();
             await claims;
+
+            // Silent already; connections still arriving through stale neighbour caches, or in flight, finish.
+            await _table.FinishLingeringAsync();
         }
     }
 
@@ -480,7 +496,13 @@ internal sealed class SpeakerSession : IDisposable
             {
                 var peer = _arbiter.PeerOf(claim.ClaimantMac);
                 _metrics.Claim(peer is not null);
-                SessionLog.ClaimSeen(_logger, claim.Vip, claim.ClaimantMac.ToString(), peer is null ? "unknown MAC: reported, not obeyed" : $"peer {peer}: stepped down", claim.InterfaceName);
+                var outcome = (peer, claim.Verdict) switch
+                {
+                    (null, _) => "unknown MAC: reported, not obeyed",
+                    (_, ClaimVerdict.StepDown) => $"peer {peer}: stepped down",
+                    _ => $"peer {peer}, but our Assignment is newer than the grace: reported, not obeyed",
+                };
+                SessionLog.ClaimSeen(_logger, claim.Vip, claim.ClaimantMac.ToString(), outcome, claim.InterfaceName);
                 if (claim.Verdict == ClaimVerdict.StepDown)
                 {
                     await _table.SteppedDownAsync(claim.Vip, claim.Epoch, $"claimed by peer {peer} ({claim.ClaimantMac})");
@@ -532,8 +554,16 @@ internal sealed class SpeakerSession : IDisposable
         switch (ex.StatusCode)
         {
             case StatusCode.Unavailable when (ex.Trailers.Get(LeaderTrailer) ?? SafeTrailers(call)?.Get(LeaderTrailer)) is { } leader:
-                return ControllerEndpoint.TryParse(leader, out var endpoint)
-                    ? new SessionOutcome(SessionOutcomeKind.Redirect, $"not the leader; leader is {leader}", endpoint)
+                var named = ControllerEndpoint.TryParse(leader, out var endpoint) ? endpoint : null;
+                if (live.Established)
+                {
+                    // A leader that steps down (or stops) ends our open session this way: a visible
+                    // end like any other, so what we hold is held orphaned until the next leader.
+                    return new SessionOutcome(SessionOutcomeKind.Lost, $"the controller is no longer the leader; it names {leader}", named);
+                }
+
+                return named is not null
+                    ? new SessionOutcome(SessionOutcomeKind.Redirect, $"not the leader; leader is {leader}", named)
                     : new SessionOutcome(SessionOutcomeKind.Failed, $"not the leader; bad leader address \"{leader}\"");
             case StatusCode.Unauthenticated or StatusCode.PermissionDenied:
                 SessionLog.Refused(_logger, live.Endpoint.ToString(), ex.StatusCode.ToString(), ex.Detail);

@@ -15,6 +15,9 @@ internal static class SandboxCommand
 {
     private const string ServiceName = "web";
 
+    /// <summary>The demo Service's nodePort, chosen so its backends can answer before the Service exists.</summary>
+    private const int DemoNodePort = 30080;
+
     public static Command Create()
     {
         var keep = new Option<bool>("--keep") { Description = "Leave the lab running after the demo (until Ctrl-C) and print how to use it." };
@@ -43,7 +46,11 @@ internal static class SandboxCommand
         LabCluster? lab = null;
         try
         {
-            lab = await LabCluster.StartAsync(new LabClusterOptions { Edgelb = edgelb, Nodes = nodes }, line => output.WriteLine($"== {line}"), ct);
+            await output.WriteLineAsync("== session timings relaxed for a shared machine: heartbeat 250 ms, speaker lease 2 s (a killed speaker still fails over at once)");
+            lab = await LabCluster.StartAsync(
+                new LabClusterOptions { Edgelb = edgelb, Nodes = nodes, Environment = LabClusterOptions.RelaxedSessionTimings },
+                line => output.WriteLine($"== {line}"),
+                ct);
             await DemoAsync(lab, edgelb, output, ct);
             if (keep)
             {
@@ -88,6 +95,10 @@ internal static class SandboxCommand
 
     private static async Task DemoAsync(LabCluster lab, string edgelb, TextWriter output, CancellationToken ct)
     {
+        // The stand-in pods and NodePorts answer before the Service exists, as for a Service put in front
+        // of a running Deployment (the controller does not yet recover from NodePorts that refused at first:
+        // docs/coordinator.md, Known problems).
+        await lab.ServeAsync("default", ServiceName, [new LabServicePort("http", 8080, "TCP", DemoNodePort)], local: false, healthCheckNodePort: null);
         await output.WriteLineAsync("== creating a LoadBalancer Service (kubectl apply)");
         await lab.Kubectl.ApplyAsync($"""
             apiVersion: v1
@@ -96,9 +107,8 @@ internal static class SandboxCommand
             spec:
               type: LoadBalancer
               selector: {"{"}app: {ServiceName}{"}"}
-              ports: [{"{"}name: http, port: 80, targetPort: 8080{"}"}]
+              ports: [{"{"}name: http, port: 80, targetPort: 8080, nodePort: {DemoNodePort}{"}"}]
             """);
-        await lab.ServeAsync("default", ServiceName);
         var ips = await lab.Kubectl.WaitForIngressAsync("default", ServiceName, TimeSpan.FromSeconds(60))
             ?? throw new TimeoutException($"the Service got no EXTERNAL-IP within 60 s; see {lab.WorkDirectory}/controller-0.log");
         await output.WriteLineAsync("== kubectl get svc");
@@ -135,7 +145,7 @@ internal static class SandboxCommand
         }
 
         var holder = lab.NodeByAddress(first.Via)
-            ?? (await lab.Kubectl.ServiceAnnotationAsync("default", ServiceName, "edgelb.io/announcing-node") is { } name ? lab.Node(name) : null)
+            ?? (await lab.Kubectl.AnnouncingNodeAsync("default", ServiceName) is { } name ? lab.Node(name) : null)
             ?? throw new InvalidOperationException("could not tell which node announces the VIP");
         await output.WriteLineAsync($"== killing the speaker of {holder.Name}, which announces {vip.Address} (SIGKILL), while the client probes every 10 ms");
         await using var prober = new ClientProber(lab.ClientThread, vip, new ProberOptions { MaxDuration = TimeSpan.FromSeconds(30) });

@@ -21,6 +21,12 @@ internal static class SettingsCommand
         where TOptions : class, new()
     {
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Information, Debug, Warning, …", DefaultValueFactory = _ => LogLevel.Information };
+        var logTimestamps = new Option<bool>("--log-timestamps")
+        {
+            // Container runtimes stamp log lines themselves; processes started by hand (the lab) need it to order events across nodes.
+            Description = "Begin each log line with the UTC time to the millisecond (also EDGELB_LOG_TIMESTAMPS=1)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("EDGELB_LOG_TIMESTAMPS") == "1",
+        };
         var command = new Command(name, description);
         foreach (var (option, _) in flags)
         {
@@ -28,6 +34,7 @@ internal static class SettingsCommand
         }
 
         command.Options.Add(logLevel);
+        command.Options.Add(logTimestamps);
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -60,7 +67,15 @@ internal static class SettingsCommand
             }
 
             using var loggers = LoggerFactory.Create(b => b
-                .AddSimpleConsole(o => o.SingleLine = true)
+                .AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    if (parse.GetValue(logTimestamps))
+                    {
+                        o.TimestampFormat = "HH:mm:ss.fff ";
+                        o.UseUtcTimestamp = true;
+                    }
+                })
                 .SetMinimumLevel(parse.GetValue(logLevel))
                 .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
             return await run(options, loggers, error, ct);

@@ -34,6 +34,7 @@ internal static class SpeakerCommand
             (new("--orphan-limit") { Description = $"how long VIPs stay announced after the controller went away, e.g. 00:01:00 (default {defaults.OrphanLimit})" }, nameof(SpeakerOptions.OrphanLimit)),
             (new("--drain-timeout") { Description = $"on SIGTERM, how long to wait for the controller to move the VIPs (default {defaults.DrainTimeout})" }, nameof(SpeakerOptions.DrainTimeout)),
             (new("--reconnect-max-delay") { Description = $"largest pause between failed dials (default {defaults.ReconnectMaxDelay})" }, nameof(SpeakerOptions.ReconnectMaxDelay)),
+            (new("--connect-timeout") { Description = $"how long one dial of the coordinator may take before the next address is tried (default {defaults.ConnectTimeout})" }, nameof(SpeakerOptions.ConnectTimeout)),
         };
         return SettingsCommand.Create<SpeakerOptions>("speaker", "Announce (ARP/NDP) and forward the VIPs the controller assigns to this node. Needs CAP_NET_RAW and CAP_NET_ADMIN.", flags, o => o.Validate(), RunAsync);
     }

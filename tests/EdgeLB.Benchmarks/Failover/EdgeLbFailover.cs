@@ -135,7 +135,7 @@ internal static class EdgeLbFailover
             await Task.Delay(TimeSpan.FromSeconds(1));
             await lab.BlockCoordinatorAsync(holder, block: true);
             var moved = await Kubectl.WaitForAsync(
-                async () => await lab.Kubectl.ServiceAnnotationAsync("default", "bench", "edgelb.io/announcing-node") is { } n && n != holder.Name ? n : null,
+                async () => await lab.Kubectl.AnnouncingNodeAsync("default", "bench") is { } n && n != holder.Name ? n : null,
                 TimeSpan.FromSeconds(45));
             await Task.Delay(TimeSpan.FromSeconds(3));
             var claims = await capture.StopAsync();

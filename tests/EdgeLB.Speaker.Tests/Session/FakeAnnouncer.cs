@@ -13,6 +13,7 @@ internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnounce
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, (string Interface, long Epoch, DateTimeOffset LeaseUntil)> _held = [];
+    private readonly Dictionary<IPAddress, DateTimeOffset> _heldSince = [];
     private readonly Channel<AddressClaim> _claims = Channel.CreateUnbounded<AddressClaim>();
     private readonly List<ClaimHandler> _handlers = [];
 
@@ -37,6 +38,11 @@ internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnounce
             if (_held.TryGetValue(vip, out var h) && epoch < h.Epoch)
             {
                 return false;
+            }
+
+            if (h == default || epoch > h.Epoch)
+            {
+                _heldSince[vip] = time.GetUtcNow();
             }
 
             _held[vip] = (interfaceName, epoch, leaseUntil);
@@ -112,14 +118,16 @@ internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnounce
     public ClaimVerdict Claim(IPAddress vip, MacAddress claimant)
     {
         long epoch;
+        DateTimeOffset since;
         ClaimHandler[] handlers;
         lock (_gate)
         {
             epoch = _held.TryGetValue(vip, out var h) ? h.Epoch : throw new InvalidOperationException($"{vip} is not held");
+            since = _heldSince[vip];
             handlers = [.. _handlers];
         }
 
-        var claim = new AddressClaim(vip, "eth0", Mac, claimant, ClaimKind.ArpReply, epoch, time.GetUtcNow(), 0);
+        var claim = new AddressClaim(vip, "eth0", Mac, claimant, ClaimKind.ArpReply, epoch, time.GetUtcNow(), 0, since);
         var verdict = handlers.Select(h => h(claim)).DefaultIfEmpty(ClaimVerdict.Ignore).Max();
         if (verdict == ClaimVerdict.StepDown)
         {

@@ -37,12 +37,19 @@ internal sealed class SessionHarness : IAsyncDisposable
             ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(100),
             DrainTimeout = TimeSpan.FromSeconds(5),
+
+            // Most tests claim a VIP right after assigning it; the grace has its own test.
+            NewHolderGrace = TimeSpan.Zero,
+
+            // Most tests check that forwarding stops with the VIP; the linger has its own test.
+            ForwardingLinger = TimeSpan.Zero,
         };
         Options = adjust?.Invoke(options) ?? options;
+        Arbiter = new ClaimArbiter(Options.NewHolderGrace);
         Announcer = new FakeAnnouncer(time, Log);
         Forwarder = new FakeForwarder(Log);
         var inventory = new NodeInventory(Options, () => Interfaces);
-        Table = new AssignmentTable(Announcer, Forwarder, inventory, time, NullLogger.Instance);
+        Table = new AssignmentTable(Announcer, Forwarder, inventory, time, NullLogger.Instance, Options.ForwardingLinger);
         _claimSubscription = Announcer.OnClaim(Arbiter.Decide);
         Session = new SpeakerSession(Options, Table, Arbiter, inventory, Announcer, Forwarder.HealthSnapshot, time, NullLogger.Instance);
     }
@@ -61,7 +68,7 @@ internal sealed class SessionHarness : IAsyncDisposable
 
     public FakeForwarder Forwarder { get; }
 
-    public ClaimArbiter Arbiter { get; } = new();
+    public ClaimArbiter Arbiter { get; }
 
     public AssignmentTable Table { get; }
 

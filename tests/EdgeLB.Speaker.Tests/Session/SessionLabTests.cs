@@ -25,8 +25,8 @@ public sealed class SessionLabTests
         var options = new SessionOptions { Controllers = [coordinator.Endpoint], NodeName = "node1" };
         var inventory = new NodeInventory(options, () => node.Thread.Invoke(InterfaceCatalog.GetInterfaces));
         var forwarder = new FakeForwarder(coordinator.Log);
-        using var table = new AssignmentTable(node.Announcer, forwarder, inventory, TimeProvider.System, NullLogger.Instance);
-        var arbiter = new ClaimArbiter();
+        using var table = new AssignmentTable(node.Announcer, forwarder, inventory, TimeProvider.System, NullLogger.Instance, options.ForwardingLinger);
+        var arbiter = new ClaimArbiter(options.NewHolderGrace);
         using var claims = node.Announcer.OnClaim(arbiter.Decide);
         using var session = new SpeakerSession(options, table, arbiter, inventory, node.Announcer, forwarder.HealthSnapshot, TimeProvider.System, NullLogger.Instance);
         using var stop = new CancellationTokenSource();

@@ -179,6 +179,57 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task Claims_ByAKnownPeerRightAfterOurAssignment_AreReportedNotObeyed_UntilTheGracePasses()
+    {
+        // The replaced holder's frames still arrive just after we took over: obeying them would leave
+        // nobody announcing the VIP.
+        var grace = TimeSpan.FromSeconds(2);
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, o => o with { NewHolderGrace = grace }, Peer("node-b", PeerMac));
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        Assert.Equal(ClaimVerdict.Ignore, speaker.Announcer.Claim(Vip, PeerMac));
+        var reported = await session.HeartbeatAsync(h => h.ForeignClaims.Count > 0);
+        Assert.True(Assert.Single(reported.ForeignClaims).KnownPeer);
+        Assert.Single(reported.Announced);
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+
+        await Task.Delay(grace);
+        Assert.Equal(ClaimVerdict.StepDown, speaker.Announcer.Claim(Vip, PeerMac));
+        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.IsEmpty, "forwarding stopped after the step-down");
+        Assert.Null(speaker.Table.Find(Vip));
+    }
+
+    [Fact]
+    public async Task Revoke_SilencesAtOnce_ForwardingLingers_AndAReassignmentKeepsIt()
+    {
+        var linger = TimeSpan.FromSeconds(1);
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, o => o with { ForwardingLinger = linger });
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        var port = new VipPort(Vip, 80, ForwardProtocol.Tcp);
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        await session.SendAsync(new ControllerMessage { Revoke = new Revoke { Address = Vip.ToString(), Epoch = 3, Reason = "moved" } });
+        await session.HeartbeatAsync(h => h.Announced.Count == 0);
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.True(speaker.Forwarder.Ports.ContainsKey(port), "forwarding stopped with the announcing");
+
+        // Back here within the linger: the port forwards on, and its old linger does not end it.
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 5, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+        await Task.Delay(linger + TimeSpan.FromMilliseconds(300));
+        Assert.True(speaker.Forwarder.Ports.ContainsKey(port), "a reassigned port stopped at its old linger");
+
+        await session.SendAsync(new ControllerMessage { Revoke = new Revoke { Address = Vip.ToString(), Epoch = 5, Reason = "moved" } });
+        await session.HeartbeatAsync(h => h.Announced.Count == 0);
+        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.IsEmpty, "forwarding stopped after the linger");
+    }
+
+    [Fact]
     public async Task Orphaned_HoldsVipsPastTheirLease_StepsDownOnlyForAKnownPeer_AndEndsAtTheLimit()
     {
         var time = new ManualTimeProvider();
@@ -214,6 +265,28 @@ public sealed class SpeakerSessionTests
         await SessionHarness.WaitUntilAsync(() => !speaker.Announcer.IsAnnouncing(Vip2), "the orphan limit ended the holding");
         Assert.Empty(speaker.Forwarder.Ports);
         Assert.Equal(SessionPhase.Connecting, speaker.Session.Phase);
+    }
+
+    [Fact]
+    public async Task Orphaned_WhenTheLeaderStepsDownAndEndsTheSessionNamingALeader()
+    {
+        // A stopping or deposed leader ends open sessions with UNAVAILABLE and the edgelb-leader
+        // trailer (often still naming itself): that is the controller going away, not a redirect of a dial.
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), o => o with { OrphanLimit = TimeSpan.FromSeconds(60) });
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        rig.Coordinator.Refuse = StatusCode.Unavailable;
+        var trailers = new Metadata { { SpeakerSession.LeaderTrailer, rig.Coordinator.Endpoint.ToString() } };
+        session.End(new RpcException(new RpcStatus(StatusCode.Unavailable, "not the leader"), trailers));
+        await SessionHarness.WaitUntilAsync(() => speaker.Session.Phase == SessionPhase.Orphaned, "the speaker is orphaned");
+        var orphanedAt = time.GetUtcNow();
+        Assert.Contains(speaker.Announcer.Renewals, r => r.Vip.Equals(Vip) && r.LeaseUntil == orphanedAt + TimeSpan.FromSeconds(60));
+        time.Advance(TimeSpan.FromSeconds(30)); // far past the 2 s lease
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
     }
 
     [Fact]
@@ -335,6 +408,28 @@ public sealed class SpeakerSessionTests
         await session.ConfigureAsync(Hour, Hour);
         await WaitEstablished(speaker);
         Assert.Equal(coordinator.Endpoint, speaker.Session.Controller);
+    }
+
+    [Fact]
+    public async Task SilentAddress_IsAbandonedAfterTheConnectTimeout_AndDiallingGoesOn()
+    {
+        // Accepts TCP (the kernel completes the handshake from the backlog) but never speaks HTTP/2:
+        // a dial must not wait on it for ever, however far the TCP connect got.
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        silent.Listen(16);
+        var silentEndpoint = new ControllerEndpoint("127.0.0.1", ((IPEndPoint)silent.LocalEndPoint!).Port);
+        await using var coordinator = await FakeCoordinator.StartAsync();
+        await using var speaker = new SessionHarness(
+            TimeProvider.System, o => o with { ConnectTimeout = TimeSpan.FromMilliseconds(300) }, coordinator.Log, silentEndpoint, coordinator.Endpoint);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        speaker.Start();
+
+        var session = await coordinator.AcceptAsync(TimeSpan.FromSeconds(10));
+        await session.ConfigureAsync(Hour, Hour);
+        await WaitEstablished(speaker);
+        Assert.Equal(coordinator.Endpoint, speaker.Session.Controller);
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(300), $"established after {started.Elapsed}: the silent address was not tried first");
     }
 
     [Fact]
