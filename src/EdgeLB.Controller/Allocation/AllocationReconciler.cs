@@ -72,6 +72,20 @@ internal sealed class AllocationReconciler
 
     public void ServiceChanged(Service service) => _queue.Add(ObjectKey.Of(service));
 
+    /// <summary>
+    /// A Service was updated: reconciled again only when something the allocator reads changed, not
+    /// for the coordinator's condition or annotation, which would otherwise run every Service twice more.
+    /// </summary>
+    public void ServiceUpdated(Service old, Service current)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(current);
+        if (!ServiceTranslator.SameAllocationInputs(old, current))
+        {
+            ServiceChanged(current);
+        }
+    }
+
     public void PoolsChanged() => _poolsChanged.Writer.TryWrite(true);
 
     /// <summary>
@@ -96,7 +110,7 @@ internal sealed class AllocationReconciler
     public void NamespaceChanged(KubeNamespace? old, KubeNamespace current)
     {
         ArgumentNullException.ThrowIfNull(current);
-        if (old is not null && SameLabels(old.Metadata.Labels, current.Metadata.Labels))
+        if (old is not null && ServiceTranslator.SameMap(old.Metadata.Labels, current.Metadata.Labels))
         {
             return;
         }
@@ -433,9 +447,6 @@ internal sealed class AllocationReconciler
 
     private ServiceRequest Request(Service service) =>
         ServiceTranslator.ToRequest(service, _namespaces.Get(null, service.Metadata.Namespace ?? "default")?.Metadata.Labels);
-
-    private static bool SameLabels(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
-        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(kv => b!.TryGetValue(kv.Key, out var v) && v == kv.Value));
 
     private static ServiceKey KeyOf(string key)
     {

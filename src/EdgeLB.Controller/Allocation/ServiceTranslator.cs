@@ -1,6 +1,7 @@
 using EdgeLB.Core.Addresses;
 using EdgeLB.Core.Allocation;
 using EdgeLB.Kubernetes.Models;
+using EdgeLB.Kubernetes.Serialization;
 using CorePort = EdgeLB.Core.Allocation.ServicePort;
 
 namespace EdgeLB.Controller.Allocation;
@@ -41,6 +42,37 @@ internal static class ServiceTranslator
             Selector = spec.Selector ?? NoLabels,
         };
     }
+
+    /// <summary>
+    /// Whether the allocator decides and writes the same for both versions of a Service: its uid,
+    /// deletion, labels, spec, annotations (the coordinator's aside) and the addresses in its status
+    /// are unchanged. An update that changes only the rest, such as the coordinator's condition,
+    /// needs no reconcile. The whole spec is compared, so a field read later is not missed.
+    /// </summary>
+    public static bool SameAllocationInputs(Service a, Service b) =>
+        a.Metadata.Uid == b.Metadata.Uid
+        && a.Metadata.DeletionTimestamp == b.Metadata.DeletionTimestamp
+        && SameMap(a.Metadata.Labels, b.Metadata.Labels)
+        && SameMap(a.Metadata.Annotations, b.Metadata.Annotations, ignoring: ServiceAnnotations.AnnouncingNode)
+        && SameJson(a.Spec, b.Spec, KubernetesJsonContext.Default.ServiceSpec)
+        && SameJson(a.Status?.LoadBalancer, b.Status?.LoadBalancer, KubernetesJsonContext.Default.LoadBalancerStatus);
+
+    /// <summary>Whether two label or annotation maps hold the same entries, <paramref name="ignoring"/> one key.</summary>
+    public static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b, string? ignoring = null)
+    {
+        a ??= NoLabels;
+        b ??= NoLabels;
+        var ignoredInA = ignoring is not null && a.ContainsKey(ignoring) ? 1 : 0;
+        var ignoredInB = ignoring is not null && b.ContainsKey(ignoring) ? 1 : 0;
+        return a.Count - ignoredInA == b.Count - ignoredInB
+            && a.All(kv => kv.Key == ignoring || (b.TryGetValue(kv.Key, out var v) && v == kv.Value));
+    }
+
+    private static bool SameJson<T>(T? a, T? b, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class =>
+        ReferenceEquals(a, b)
+        || (a is not null && b is not null
+            && System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(a, type).AsSpan().SequenceEqual(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(b, type)));
 
     /// <summary>The addresses in the Service's status (unparseable entries and hostnames are skipped).</summary>
     public static IReadOnlyList<IPValue> IngressAddresses(Service service)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using EdgeLB.Controller.Queue;
 using EdgeLB.Core.Allocation;
 using EdgeLB.Kubernetes.Events;
+using EdgeLB.Kubernetes.Informers;
 using EdgeLB.Kubernetes.Models;
 using EdgeLB.Kubernetes.Rest;
 using EdgeLB.Kubernetes.Serialization;
@@ -121,13 +122,10 @@ internal sealed class AnnouncementWriter(
             if (service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AnnouncingNode) != value)
             {
                 var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [ServiceAnnotations.AnnouncingNode] = value } } };
-                await client.PatchAsync(Resources.Services, ns, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
+                await client.PatchWithoutResultAsync(Resources.Services, ns, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
             }
 
-            var condition = desired.Announcing is { } a
-                ? new Condition { Type = ConditionType, Status = "True", Reason = "AnnouncingFrom", Message = $"node {a.Node}, interface {a.Interface}, epoch {a.Epoch}" }
-                : new Condition { Type = ConditionType, Status = "False", Reason = "NoEligibleNode", Message = desired.Summary };
-            await client.PatchStatusWithRetryAsync(Resources.Services, ns, name, current => ConditionPatch(current, condition), cancellationToken: cancellationToken);
+            await WriteConditionAsync(service, Wanted(desired), cancellationToken);
         }
         catch (KubernetesNotFoundException)
         {
@@ -142,12 +140,90 @@ internal sealed class AnnouncementWriter(
         }
     }
 
-    /// <summary>The status patch that sets our condition and keeps everybody else's; null when it already shows.</summary>
+    /// <summary>
+    /// A Service changed. When what it shows of its announcement changed to something not wanted
+    /// (a write was skipped on a stale cached copy, or somebody edited it), it is written again.
+    /// </summary>
+    public void ServiceUpdated(Service old, Service current)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(current);
+        if (SameAnnouncement(old, current) || !_desired.TryGetValue(ObjectKey.Of(current), out var desired) || Shows(current, desired))
+        {
+            return;
+        }
+
+        _queue.Add(ObjectKey.Of(current));
+    }
+
+    private static Condition Wanted((AnnouncingAnnotation? Announcing, string Summary) desired) =>
+        desired.Announcing is { } a
+            ? new Condition { Type = ConditionType, Status = "True", Reason = "AnnouncingFrom", Message = $"node {a.Node}, interface {a.Interface}, epoch {a.Epoch}" }
+            : new Condition { Type = ConditionType, Status = "False", Reason = "NoEligibleNode", Message = desired.Summary };
+
+    private static bool Shows(Service service, (AnnouncingAnnotation? Announcing, string Summary) desired) =>
+        AnnouncingOf(service) == desired.Announcing?.ToString() && Same(ConditionOf(service), Wanted(desired));
+
+    private static bool SameAnnouncement(Service a, Service b) =>
+        AnnouncingOf(a) == AnnouncingOf(b) && Same(ConditionOf(a), ConditionOf(b));
+
+    private static string? AnnouncingOf(Service service) => service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AnnouncingNode);
+
+    private static Condition? ConditionOf(Service service) => service.Status?.Conditions?.FirstOrDefault(c => c.Type == ConditionType);
+
+    /// <summary>Whether two conditions say the same; times and generations aside.</summary>
+    private static bool Same(Condition? a, Condition? b) =>
+        a is null ? b is null : b is not null && a.Status == b.Status && a.Reason == b.Reason && a.Message == b.Message;
+
+    /// <summary>
+    /// Sets our condition, starting from the cached copy: usually it already shows the condition
+    /// (nothing is written) or is current (one patch, guarded by its resourceVersion). Only when
+    /// the cache was behind, the 409 costs a fresh read.
+    /// </summary>
+    private async Task WriteConditionAsync(Service cached, Condition wanted, CancellationToken cancellationToken)
+    {
+        var ns = cached.Metadata.Namespace;
+        var name = cached.Metadata.Name!;
+        if (ConditionPatch(cached, wanted) is not { } patch)
+        {
+            return;
+        }
+
+        try
+        {
+            await client.PatchWithoutResultAsync(Resources.Services, ns, name, PatchType.Merge, patch, subresource: "status", cancellationToken: cancellationToken);
+            return;
+        }
+        catch (KubernetesConflictException)
+        {
+        }
+
+        await ConflictRetry.RunAsync(
+            async ct =>
+            {
+                var current = await client.GetAsync(Resources.Services, ns, name, ct);
+                if (ConditionPatch(current, wanted) is { } fresh)
+                {
+                    await client.PatchWithoutResultAsync(Resources.Services, ns, name, PatchType.Merge, fresh, subresource: "status", cancellationToken: ct);
+                }
+
+                return true;
+            },
+            maxAttempts: 5,
+            time,
+            logger,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// The patch that sets our condition and keeps everybody else's, valid only against this
+    /// resourceVersion of <paramref name="current"/> (the list is replaced whole); null when it already shows.
+    /// </summary>
     private JsonObject? ConditionPatch(Service current, Condition wanted)
     {
         var conditions = current.Status?.Conditions ?? [];
         var existing = conditions.FirstOrDefault(c => c.Type == ConditionType);
-        if (existing is not null && existing.Status == wanted.Status && existing.Reason == wanted.Reason && existing.Message == wanted.Message)
+        if (Same(existing, wanted))
         {
             return null;
         }
@@ -164,6 +240,10 @@ internal sealed class AnnouncementWriter(
             list.Add(System.Text.Json.JsonSerializer.SerializeToNode(c, KubernetesJsonContext.Default.Condition));
         }
 
-        return new JsonObject { ["conditions"] = list };
+        return new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["resourceVersion"] = current.Metadata.ResourceVersion },
+            ["status"] = new JsonObject { ["conditions"] = list },
+        };
     }
 }

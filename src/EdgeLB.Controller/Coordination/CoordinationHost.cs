@@ -50,6 +50,9 @@ internal sealed class CoordinationHost : IAsyncDisposable
 
     public Coordinator Coordinator { get; }
 
+    /// <summary>A Service changed: the writer checks it still shows where it is announced.</summary>
+    public void ServiceUpdated(Service old, Service current) => _writer.ServiceUpdated(old, current);
+
     /// <summary>The gRPC endpoint as speakers should dial it, once started.</summary>
     public string Advertised => _endpoint.Advertised;
 

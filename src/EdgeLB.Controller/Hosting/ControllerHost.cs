@@ -61,7 +61,7 @@ public sealed class ControllerHost : IAsyncDisposable
         var identity = options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? Dns.GetHostName();
         _events = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller", Host = identity }, loggers.CreateLogger<EventRecorder>(), _time);
         _reconciler = new AllocationReconciler(_client, _services.Cache, _pools.Cache, _namespaces.Cache, _events, options, _metrics, logger, _time);
-        _services.AddHandler(new InformerHandler<Service>(_reconciler.ServiceChanged, (_, s) => _reconciler.ServiceChanged(s), _reconciler.ServiceChanged));
+        _services.AddHandler(new InformerHandler<Service>(_reconciler.ServiceChanged, _reconciler.ServiceUpdated, _reconciler.ServiceChanged));
         _pools.AddHandler(new InformerHandler<IPAddressPool>(_ => _reconciler.PoolsChanged(), _reconciler.PoolUpdated, _ => _reconciler.PoolsChanged()));
         _nodes = new Informer<Node>(_client, Resources.Nodes, logger: loggers.CreateLogger("EdgeLB.Controller.Nodes"), time: _time);
         _endpointSlices = new Informer<EndpointSlice>(_client, Resources.EndpointSlices, logger: loggers.CreateLogger("EdgeLB.Controller.EndpointSlices"), time: _time);
@@ -77,6 +77,7 @@ public sealed class ControllerHost : IAsyncDisposable
             loggers,
             _time);
         _services.AddHandler(CoordinationChanges<Service>());
+        _services.AddHandler(new InformerHandler<Service>(onUpdate: _coordination.ServiceUpdated));
         _pools.AddHandler(CoordinationChanges<IPAddressPool>());
         _nodes.AddHandler(CoordinationChanges<Node>());
         _endpointSlices.AddHandler(CoordinationChanges<EndpointSlice>());

@@ -69,14 +69,17 @@ public sealed class EventRecorder : IDisposable
         }
     }
 
-    /// <summary>Records an event on <paramref name="obj"/>; returns the Event as stored, or null when it could not be.</summary>
-    public Task<KubeEvent?> RecordAsync(IKubernetesObject obj, string type, string reason, string message, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records an event on <paramref name="obj"/>; true when the API server stored it. The stored
+    /// Event is not read back: nobody needs it, and parsing thousands of them costs memory and time.
+    /// </summary>
+    public Task<bool> RecordAsync(IKubernetesObject obj, string type, string reason, string message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(obj);
         return RecordAsync(ObjectReference.For(obj), type, reason, message, cancellationToken);
     }
 
-    public async Task<KubeEvent?> RecordAsync(ObjectReference involved, string type, string reason, string message, CancellationToken cancellationToken = default)
+    public async Task<bool> RecordAsync(ObjectReference involved, string type, string reason, string message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(involved);
         var ns = string.IsNullOrEmpty(involved.Namespace) ? "default" : involved.Namespace;
@@ -95,9 +98,9 @@ public sealed class EventRecorder : IDisposable
                 };
                 try
                 {
-                    var patched = await _client.PatchAsync(Resources.Events, entry.Namespace, entry.Name, PatchType.Merge, patch, cancellationToken: cancellationToken);
-                    entry.Count = patched.Count ?? entry.Count + 1;
-                    return patched;
+                    await _client.PatchWithoutResultAsync(Resources.Events, entry.Namespace, entry.Name, PatchType.Merge, patch, cancellationToken: cancellationToken);
+                    entry.Count++;
+                    return true;
                 }
                 catch (KubernetesNotFoundException)
                 {
@@ -107,7 +110,7 @@ public sealed class EventRecorder : IDisposable
             }
 
             var name = $"{involved.Name}.{(now.ToUnixTimeMilliseconds() * 1_000_000).ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}";
-            var created = await _client.CreateAsync(
+            await _client.CreateWithoutResultAsync(
                 Resources.Events,
                 new KubeEvent
                 {
@@ -125,12 +128,12 @@ public sealed class EventRecorder : IDisposable
                 },
                 cancellationToken);
             Remember(new Entry(key, ns, name) { Count = 1 });
-            return created;
+            return true;
         }
         catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or TimeoutException)
         {
             KubernetesLog.EventFailed(_logger, reason, $"{involved.Kind} {ns}/{involved.Name}", ex.Message);
-            return null;
+            return false;
         }
         finally
         {

@@ -30,6 +30,10 @@ public interface IKubeApi
     Task<T> CreateAsync<T>(ResourceDescriptor<T> resource, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject;
 
+    /// <summary>Like <see cref="CreateAsync{T}"/>, without reading the created object back.</summary>
+    Task CreateWithoutResultAsync<T>(ResourceDescriptor<T> resource, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject;
+
     Task<T> UpdateAsync<T>(ResourceDescriptor<T> resource, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject;
 
@@ -48,6 +52,17 @@ public interface IKubeApi
         string? subresource = null,
         string? fieldManager = null,
         bool? force = null,
+        CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject;
+
+    /// <summary>Like <see cref="PatchAsync{T}"/>, without reading the patched object back.</summary>
+    Task PatchWithoutResultAsync<T>(
+        ResourceDescriptor<T> resource,
+        string? ns,
+        string name,
+        PatchType type,
+        JsonNode patch,
+        string? subresource = null,
         CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject;
 

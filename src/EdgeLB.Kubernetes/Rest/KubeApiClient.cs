@@ -145,6 +145,20 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
         return SendForObjectAsync(HttpMethod.Post, path, Content(body, "application/json"), resource.TypeInfo, $"create {resource} {Describe(obj.Metadata.Namespace, obj.Metadata.Name ?? obj.Metadata.GenerateName)}", idempotent: false, cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="CreateAsync{T}"/> for callers that do not need the created object back: the
+    /// response is checked but its body is not parsed.
+    /// </summary>
+    public async Task CreateWithoutResultAsync<T>(ResourceDescriptor<T> resource, T obj, CancellationToken cancellationToken = default)
+        where T : class, IKubernetesObject
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(obj);
+        var path = resource.PathFor(resource.Namespaced ? obj.Metadata.Namespace ?? Configuration.Namespace : null);
+        var body = JsonSerializer.SerializeToUtf8Bytes(obj, resource.TypeInfo);
+        await SendWithoutResultAsync(HttpMethod.Post, path, body, "application/json", $"create {resource} {Describe(obj.Metadata.Namespace, obj.Metadata.Name ?? obj.Metadata.GenerateName)}", idempotent: false, cancellationToken);
+    }
+
     /// <summary>PUT the whole object. Carries its resourceVersion, so a stale copy gets 409 Conflict.</summary>
     public Task<T> UpdateAsync<T>(ResourceDescriptor<T> resource, T obj, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject => PutAsync(resource, obj, null, cancellationToken);
@@ -227,14 +241,19 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
         where T : class, IKubernetesObject
     {
         var request = PreparePatch(resource, ns, name, type, patch, subresource, fieldManager: null, force: null);
+        await SendWithoutResultAsync(HttpMethod.Patch, request.Path, request.Body, request.MediaType, request.Operation, request.Idempotent, cancellationToken);
+    }
+
+    private async Task SendWithoutResultAsync(HttpMethod method, string path, byte[] body, string mediaType, string operation, bool idempotent, CancellationToken cancellationToken)
+    {
         try
         {
-            using var response = await SendAsync(() => Request(HttpMethod.Patch, request.Path, Content(request.Body, request.MediaType)), request.Idempotent, streaming: false, cancellationToken);
-            await EnsureSuccessAsync(response, request.Operation, cancellationToken);
+            using var response = await SendAsync(() => Request(method, path, Content(body, mediaType)), idempotent, streaming: false, cancellationToken);
+            await EnsureSuccessAsync(response, operation, cancellationToken);
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"{request.Operation}: {ex.Message}", ex);
+            throw new TimeoutException($"{operation}: {ex.Message}", ex);
         }
     }
 

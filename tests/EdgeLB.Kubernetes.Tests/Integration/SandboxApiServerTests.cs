@@ -249,7 +249,7 @@ public sealed class SandboxApiServerTests : IAsyncLifetime, IDisposable
         using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller" });
         for (var i = 0; i < 3; i++)
         {
-            Assert.NotNull(await recorder.RecordAsync(svc, EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100"));
+            Assert.True(await recorder.RecordAsync(svc, EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100"));
         }
 
         var events = await _client.ListAllAsync(Resources.Events, "shop");

@@ -24,6 +24,7 @@ internal static partial class ApiCalls
         ["ListAllAsync"] = ["list"],
         ["WatchAsync"] = ["watch"],
         ["CreateAsync"] = ["create"],
+        ["CreateWithoutResultAsync"] = ["create"],
         ["UpdateAsync"] = ["update"],
         ["UpdateStatusAsync"] = ["update"],
         ["DeleteAsync"] = ["delete"],
