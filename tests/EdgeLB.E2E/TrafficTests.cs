@@ -111,8 +111,7 @@ public sealed class TrafficTests(E2EFixture e2e)
     /// A Service created before its pods are ready: every NodePort refuses (kube-proxy rejects a
     /// Service without endpoints) while the VIP is first assigned, then the pods come up.
     /// </summary>
-    [DataPlaneFact(KnownProblem = "the controller keeps a speaker's last NodePort probe results after the speaker stops probing those targets, "
-        + "so NodePorts that refused at first stay excluded and the VIP is left with no backends or no eligible node (docs/coordinator.md, Known problems)")]
+    [DataPlaneFact]
     public async Task BackendsReadyAfterTheVipWasAssignedGetTraffic()
     {
         await e2e.HealAsync();

@@ -6,7 +6,8 @@ namespace EdgeLB.Controller.Coordination;
 /// <summary>
 /// The forwarding targets of each Service port of a group: nodeIP:nodePort of every Ready node
 /// (InternalIP of the VIP's family when it has one), minus the ones the announcing speaker's
-/// probes say are down, and for externalTrafficPolicy Local only nodes with a ready endpoint.
+/// probes say are down (all of them when every one is down), and for externalTrafficPolicy Local
+/// only nodes with a ready endpoint.
 /// </summary>
 /// <remarks>
 /// The announcing speaker's own probe results decide, because it is the one forwarding; a target
@@ -34,6 +35,7 @@ internal static class BackendPlanner
             };
             if (port.NodePort > 0)
             {
+                var failing = new List<Backend>();
                 var local = snapshot.Endpoints.NodesOf(port.Service);
                 foreach (var node in snapshot.SortedNodes)
                 {
@@ -49,12 +51,23 @@ internal static class BackendPlanner
                     }
 
                     var target = new NodePortTarget(address.ToString(), (uint)port.NodePort, protocol);
-                    if (!Healthy(target, holderProbes, snapshot))
+                    var backend = new Backend { Node = node.Name, Address = target.Address, Port = target.Port, HasLocalEndpoints = hasLocal };
+                    if (Healthy(target, holderProbes, snapshot))
                     {
-                        continue;
+                        message.Backends.Add(backend);
                     }
+                    else
+                    {
+                        failing.Add(backend);
+                    }
+                }
 
-                    message.Backends.Add(new Backend { Node = node.Name, Address = target.Address, Port = target.Port, HasLocalEndpoints = hasLocal });
+                // When every candidate fails, send them all rather than none: the holder's own checks
+                // keep probing what it is given and forward to the first that answers again, while an
+                // empty list would stop the probing and leave the Service dark for good.
+                if (message.Backends.Count == 0)
+                {
+                    message.Backends.AddRange(failing);
                 }
             }
 

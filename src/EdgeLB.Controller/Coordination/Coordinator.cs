@@ -611,16 +611,28 @@ internal sealed class Coordinator : IDisposable
         return changed;
     }
 
+    /// <summary>
+    /// Replaces the speaker's probe results with the heartbeat's: a speaker reports every target it
+    /// checks now, so a target missing from the report is one it no longer checks, and its last
+    /// result must not outlive the checking (a NodePort that refused before its pods were ready
+    /// would otherwise stay excluded for ever, since nobody probes an excluded backend).
+    /// </summary>
     private static bool ApplyProbes(SpeakerSession session, Heartbeat heartbeat)
     {
-        var changed = false;
+        var reported = new Dictionary<NodePortTarget, bool>(heartbeat.NodePorts.Count);
         foreach (var probe in heartbeat.NodePorts)
         {
-            var target = new NodePortTarget(probe.NodeAddress, probe.NodePort, probe.Protocol);
-            if (!session.NodePorts.TryGetValue(target, out var was) || was != probe.Healthy)
+            reported[new NodePortTarget(probe.NodeAddress, probe.NodePort, probe.Protocol)] = probe.Healthy;
+        }
+
+        var changed = reported.Count != session.NodePorts.Count
+            || reported.Any(r => !session.NodePorts.TryGetValue(r.Key, out var was) || was != r.Value);
+        if (changed)
+        {
+            session.NodePorts.Clear();
+            foreach (var (target, healthy) in reported)
             {
-                session.NodePorts[target] = probe.Healthy;
-                changed = true;
+                session.NodePorts[target] = healthy;
             }
         }
 

@@ -14,7 +14,10 @@ namespace EdgeLB.Controller.Coordination;
 /// and not NetworkUnavailable, heartbeats on time and the speaker not reporting itself failed;
 /// not draining; for externalTrafficPolicy Local a ready local endpoint; an interface with link
 /// up in the VIP's subnet (among the advertisement's interfaces, if it names any); and the
-/// speaker's NodePort probes for the Service not failing for every backend node.
+/// speaker's NodePort probes for the Service not failing for every backend node while another
+/// speaker reaches one of them (when nobody reaches any, the backends are down, not this node's
+/// path to them: moving the VIP would only darken it, and the Service would never get its VIP
+/// back, since only the holder keeps probing).
 /// </remarks>
 internal sealed class EligibilityRules
 {
@@ -23,6 +26,7 @@ internal sealed class EligibilityRules
     private readonly Dictionary<string, (RejectionReason Reason, string Detail)?> _nodeVerdicts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<Advertisement>> _adsByPool = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<(uint Port, Protocol Protocol), (int Healthy, int Failing)>> _probesBySpeaker = new(StringComparer.Ordinal);
+    private readonly HashSet<(uint Port, Protocol Protocol)> _reachedSomewhere = [];
     private readonly int _backendNodes;
 
     public EligibilityRules(CoordinationSnapshot snapshot)
@@ -45,6 +49,10 @@ internal sealed class EligibilityRules
                 var key = (target.Port, target.Protocol);
                 var (ok, failing) = probes.GetValueOrDefault(key);
                 probes[key] = healthy ? (ok + 1, failing) : (ok, failing + 1);
+                if (healthy)
+                {
+                    _reachedSomewhere.Add(key);
+                }
             }
 
             _probesBySpeaker[node] = probes;
@@ -141,12 +149,15 @@ internal sealed class EligibilityRules
         var probes = _probesBySpeaker[node];
         foreach (var port in group.Ports)
         {
-            // The node reaches none of the backends: it would accept connections and forward them nowhere.
+            // The node reaches none of the backends although another node does: it would accept
+            // connections and forward them nowhere.
+            var key = ((uint)port.NodePort, ProtocolOf(port.Protocol));
             if (port.NodePort > 0
-                && probes.TryGetValue(((uint)port.NodePort, ProtocolOf(port.Protocol)), out var seen)
-                && seen.Healthy == 0 && seen.Failing >= Math.Max(1, _backendNodes))
+                && probes.TryGetValue(key, out var seen)
+                && seen.Healthy == 0 && seen.Failing >= Math.Max(1, _backendNodes)
+                && _reachedSomewhere.Contains(key))
             {
-                return Verdict.Reject(node, RejectionReason.NodeportUnhealthy, $"every probe of nodePort {port.NodePort}/{port.Protocol} fails from this node");
+                return Verdict.Reject(node, RejectionReason.NodeportUnhealthy, $"every probe of nodePort {port.NodePort}/{port.Protocol} fails from this node, and another node reaches it");
             }
         }
 

@@ -55,6 +55,21 @@ public sealed class BackendTests
     }
 
     [Fact]
+    public void EveryCandidateFailing_SendsThemAll_SoTheHolderKeepsProbingThem()
+    {
+        var holder = new Dictionary<NodePortTarget, bool>
+        {
+            [new("198.18.0.1", 30080, Protocol.Tcp)] = false,
+            [new("198.18.0.2", 30080, Protocol.Tcp)] = false,
+            [new("198.18.0.3", 30080, Protocol.Tcp)] = false,
+        };
+
+        var port = BackendPlanner.Ports(Group(local: false), IPFamily.IPv4, "node-1", Snapshot(holder))[0];
+
+        Assert.Equal(["198.18.0.1", "198.18.0.2", "198.18.0.3"], port.Backends.Select(b => b.Address));
+    }
+
+    [Fact]
     public void LocalTrafficPolicy_KeepsOnlyNodesWithLocalEndpoints()
     {
         var port = BackendPlanner.Ports(Group(local: true), IPFamily.IPv4, "node-1", Snapshot(localNodes: ["node-2", "down"]))[0];

@@ -24,6 +24,7 @@ public sealed class EligibilityTests
         bool Local = false,
         bool HasLocalEndpoint = true,
         bool ProbesFail = false,
+        bool OthersReachBackends = true,
         L2AdvertisementSpec? Advertisement = null,
         IReadOnlyDictionary<string, string>? PoolLabels = null);
 
@@ -40,6 +41,12 @@ public sealed class EligibilityTests
         if (c.Session)
         {
             speakers["node-1"] = new SpeakerFacts("node-1", c.Live, c.Draining, c.Health, [new InterfaceFacts("eth0", c.LinkUp, [(IPValue.Parse(c.Subnet), 24)])], probes);
+        }
+
+        if (c.ProbesFail && c.OthersReachBackends)
+        {
+            var reached = new Dictionary<NodePortTarget, bool> { [new NodePortTarget("198.18.0.2", 30080, Protocol.Tcp)] = true };
+            speakers["node-2"] = new SpeakerFacts("node-2", true, false, Health.Ok, [], reached);
         }
 
         var problems = new List<string>();
@@ -119,6 +126,14 @@ public sealed class EligibilityTests
         {
             Assert.NotEmpty(verdict.Detail);
         }
+    }
+
+    [Fact]
+    public void NodePortsFailingFromEveryNode_AreTheBackendsFault_AndLeaveTheNodeEligible()
+    {
+        var verdict = Judge(new Case(ProbesFail: true, OthersReachBackends: false));
+
+        Assert.True(verdict.Eligible, verdict.Detail);
     }
 
     [Fact]

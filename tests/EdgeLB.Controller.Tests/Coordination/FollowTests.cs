@@ -48,6 +48,25 @@ public sealed class FollowTests
     }
 
     [Fact]
+    public async Task ProbeResults_TheHolderStopsReporting_AreForgotten()
+    {
+        await using var lab = await CoordinationLab.StartAsync(nodes: 3);
+        var host = await lab.StartControllerAsync();
+        var speakers = new[] { await lab.ConnectAsync(host, "node-1", 1), await lab.ConnectAsync(host, "node-2", 2) };
+        var vip = (await lab.CreateServiceAsync("web")).Status!.LoadBalancer!.Ingress![0].Ip!;
+        var holder = await CoordinationLab.HolderAsync(vip, speakers);
+        var port = holder.AssignmentOf(vip)!.Ports[0];
+        var target = new NodePortTarget("198.18.0.3", port.NodePort, Protocol.Tcp);
+
+        holder.Probes[target] = false;
+        await Eventually.TrueAsync(() => Task.FromResult(holder.AssignmentOf(vip)!.Ports[0].Backends.Count == 2), "node-3 leaves the backends");
+
+        // The speaker no longer checks node-3 (it was not given it): its last result must not keep node-3 out.
+        holder.Probes.TryRemove(target, out _);
+        await Eventually.TrueAsync(() => Task.FromResult(holder.AssignmentOf(vip)!.Ports[0].Backends.Count == 3), "node-3 is a backend again once nobody reports it down");
+    }
+
+    [Fact]
     public async Task LeaderFailover_MovesNoVip()
     {
         await using var lab = await CoordinationLab.StartAsync(nodes: 3);
