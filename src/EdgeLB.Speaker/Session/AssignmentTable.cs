@@ -216,11 +216,13 @@ internal sealed class AssignmentTable : IDisposable
         }
     }
 
-    /// <summary>Renews the leases a HeartbeatAck lists, counting from now (its receipt).</summary>
-    public void Renew(IEnumerable<LeaseRenewal> renewals, TimeSpan defaultLease)
+    /// <summary>
+    /// Renews the leases a HeartbeatAck lists, counting from <paramref name="since"/>: when the
+    /// heartbeat it answers was sent.
+    /// </summary>
+    public void Renew(IEnumerable<LeaseRenewal> renewals, TimeSpan defaultLease, DateTimeOffset since)
     {
         ArgumentNullException.ThrowIfNull(renewals);
-        var now = _time.GetUtcNow();
         lock (_held)
         {
             foreach (var renewal in renewals)
@@ -231,7 +233,7 @@ internal sealed class AssignmentTable : IDisposable
                 }
 
                 var lease = renewal.LeaseDuration?.ToTimeSpan() is { } l && l > TimeSpan.Zero ? l : defaultLease;
-                var until = now + lease;
+                var until = since + lease;
                 if (until > held.LeaseUntil)
                 {
                     held.LeaseUntil = until;

@@ -368,11 +368,17 @@ internal sealed class SpeakerSession : IDisposable
 
                 break;
             case ControllerMessage.KindOneofCase.HeartbeatAck:
-                _table.Renew(message.HeartbeatAck.Renewed, live.Lease);
+                // Rule 5: the lease runs from when the answered heartbeat left, never from the ack's
+                // arrival, so a late ack cannot stretch it past the controller's.
+                var since = _time.GetUtcNow();
                 if (live.SentAt.TryRemove(message.HeartbeatAck.Sequence, out var sent))
                 {
-                    _metrics.HeartbeatAcked(_time.GetElapsedTime(sent));
+                    var roundTrip = _time.GetElapsedTime(sent);
+                    since -= roundTrip;
+                    _metrics.HeartbeatAcked(roundTrip);
                 }
+
+                _table.Renew(message.HeartbeatAck.Renewed, live.Lease, since);
 
                 break;
             case ControllerMessage.KindOneofCase.DrainComplete:

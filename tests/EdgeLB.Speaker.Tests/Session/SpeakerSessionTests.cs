@@ -106,7 +106,7 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
-    public async Task Lease_CountsFromAckReceipt_AndALapsedLeaseStopsTheVip()
+    public async Task Lease_CountsFromWhenTheAnsweredHeartbeatWasSent_AndALapsedLeaseStopsTheVip()
     {
         var time = new ManualTimeProvider();
         await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), null);
@@ -115,19 +115,21 @@ public sealed class SpeakerSessionTests
         await WaitEstablished(speaker);
         await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 1, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
         var heartbeat = await session.HeartbeatAsync(h => h.Announced.Count == 1);
+        var sentAt = time.GetUtcNow();
 
+        // The ack arrives 1.5 s after the heartbeat left: the 3 s lease it grants runs from the sending.
         time.Advance(TimeSpan.FromSeconds(1.5));
         var ack = new HeartbeatAck { Sequence = heartbeat.Sequence, ReceivedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
-        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 1, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
+        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 1, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(3)) });
         await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
-        var renewedAt = time.GetUtcNow();
-        await SessionHarness.WaitUntilAsync(() => speaker.Table.Find(Vip)?.LeaseUntil == renewedAt + TimeSpan.FromSeconds(2), "the ack renewed the lease");
+        var renewedUntil = sentAt + TimeSpan.FromSeconds(3);
+        await SessionHarness.WaitUntilAsync(() => speaker.Table.Find(Vip)?.LeaseUntil == renewedUntil, "the ack renewed the lease from the heartbeat's sending");
 
         time.Advance(TimeSpan.FromSeconds(1)); // 2.5 s after the assignment: alive only thanks to the renewal
         Assert.True(speaker.Announcer.IsAnnouncing(Vip));
-        Assert.Contains(speaker.Announcer.Renewals, r => r.Vip.Equals(Vip) && r.LeaseUntil == renewedAt + TimeSpan.FromSeconds(2));
+        Assert.Contains(speaker.Announcer.Renewals, r => r.Vip.Equals(Vip) && r.LeaseUntil == renewedUntil);
 
-        time.Advance(TimeSpan.FromSeconds(1.01)); // past the renewed lease, no further ack
+        time.Advance(TimeSpan.FromSeconds(0.51)); // past the renewed lease (counted from the ack's receipt it would still run 1.5 s)
         Assert.False(speaker.Announcer.IsAnnouncing(Vip));
         Assert.Empty(speaker.Forwarder.Ports);
         Assert.Empty((await session.HeartbeatAsync(h => h.Announced.Count == 0)).Announced);
