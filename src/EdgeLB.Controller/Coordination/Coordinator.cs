@@ -705,6 +705,8 @@ internal sealed class Coordinator : IDisposable
             RevokeStray(session, address, vip.Epoch, record.Holder is { } other ? $"assigned to {other}" : "not assigned to this node");
         }
 
+        ForgetDropped(session, now);
+
         // A stray no longer listed was stopped; one listed again later gets a new Revoke.
         if (session.StrayRevoked.Count > 0)
         {
@@ -724,6 +726,45 @@ internal sealed class Coordinator : IDisposable
 
             ReassignNow(released, "ineligible", now);
         }
+    }
+
+    /// <summary>
+    /// A VIP the session holds, whose current epoch its heartbeats listed before and list no more,
+    /// was dropped by the speaker: its lease ran out there (acks held up behind a slow Assignment,
+    /// say) and a renewal never resurrects a VIP. Nobody announces it, so it is assigned again
+    /// instead of being renewed in the dark for ever.
+    /// </summary>
+    private void ForgetDropped(SpeakerSession session, DateTimeOffset now)
+    {
+        List<IPValue>? dropped = null;
+        foreach (var (address, held) in session.Held)
+        {
+            if (session.Announced.TryGetValue(address, out var listed) && listed.Epoch >= held.Epoch)
+            {
+                held.ListedEpoch = Math.Max(held.ListedEpoch, listed.Epoch);
+            }
+            else if (held.ListedEpoch >= held.Epoch && held.Epoch > 0)
+            {
+                (dropped ??= []).Add(address);
+            }
+        }
+
+        if (dropped is null)
+        {
+            return;
+        }
+
+        var affected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var address in dropped)
+        {
+            session.Held.Remove(address);
+            if (_vips.TryGetValue(address, out var record))
+            {
+                LoseHolderIfHeldBy(record, session.Node, "dropped", now, affected);
+            }
+        }
+
+        ReassignNow(affected, "dropped", now);
     }
 
     /// <summary>

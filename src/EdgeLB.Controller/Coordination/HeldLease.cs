@@ -10,4 +10,7 @@ internal sealed class HeldLease(ulong epoch, DateTimeOffset renewedAt)
     public ulong Epoch { get; set; } = epoch;
 
     public DateTimeOffset RenewedAt { get; set; } = renewedAt;
+
+    /// <summary>The highest epoch of this VIP the speaker's heartbeats have listed (0 before any).</summary>
+    public ulong ListedEpoch { get; set; }
 }

@@ -67,6 +67,23 @@ public sealed class FollowTests
     }
 
     [Fact]
+    public async Task AVipTheHolderDroppedOnItsOwn_IsAssignedAgain_WithAHigherEpoch()
+    {
+        await using var lab = await CoordinationLab.StartAsync(nodes: 2);
+        var host = await lab.StartControllerAsync();
+        var speakers = new[] { await lab.ConnectAsync(host, "node-1", 1), await lab.ConnectAsync(host, "node-2", 2) };
+        var vip = (await lab.CreateServiceAsync("web")).Status!.LoadBalancer!.Ingress![0].Ip!;
+        var holder = await CoordinationLab.HolderAsync(vip, speakers);
+        var epoch = holder.Holding[vip];
+
+        holder.Forget(vip);
+
+        await Eventually.TrueAsync(
+            () => Task.FromResult(speakers.Any(s => s.Holding.TryGetValue(vip, out var e) && e > epoch)),
+            "the dropped VIP is assigned again instead of being renewed unannounced");
+    }
+
+    [Fact]
     public async Task LeaderFailover_MovesNoVip()
     {
         await using var lab = await CoordinationLab.StartAsync(nodes: 3);

@@ -113,6 +113,15 @@ internal sealed class SimulatedSpeaker : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops announcing a VIP without telling the controller, as a speaker does when its lease ran out.</summary>
+    public void Forget(string address)
+    {
+        lock (_gate)
+        {
+            _holding.Remove(address);
+        }
+    }
+
     public Assignment? AssignmentOf(string address)
     {
         lock (_gate)
