@@ -13,9 +13,10 @@ namespace EdgeLB.Speaker.Session;
 /// announcer's own receive threads never wait for it.
 /// <para>
 /// Lease and orphan rule. While a session with the controller is open, every VIP lives by its lease:
-/// it counts from the receipt of the Assignment or of the HeartbeatAck that renewed it, and when it
-/// passes the speaker stops announcing and forwarding the VIP by itself, whatever the session is
-/// doing. That is the fencing that lets the controller move a VIP off a silent node after the lease
+/// it counts from the receipt of the Assignment, or from the sending of the heartbeat whose ack renewed
+/// it, and when it passes the speaker stops announcing and forwarding the VIP by itself, whatever the
+/// session is doing. Renewals that arrive while an Assignment is still being applied (forwarding set-up
+/// can take longer than a lease on a busy node) count for it: see <see cref="Expect"/>. That is the fencing that lets the controller move a VIP off a silent node after the lease
 /// without two nodes answering. When the session ends visibly (the stream is closed, reset or refused
 /// from the controller's side: the controller process died, restarted or lost leadership), the
 /// speaker enters orphaned holding: the VIPs whose lease is still valid at that moment get one lease
@@ -43,6 +44,7 @@ internal sealed class AssignmentTable : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<IPAddress, HeldAssignment> _held = [];
+    private readonly Dictionary<IPAddress, (ulong Epoch, DateTimeOffset LeaseUntil)> _expected = []; // guarded by _held: received, not applied yet
     private readonly Dictionary<VipPort, DateTimeOffset> _lingering = []; // guarded by _gate: port → when forwarding stops
     private readonly TimeSpan _linger;
     private readonly ITimer _fence;
@@ -75,8 +77,31 @@ internal sealed class AssignmentTable : IDisposable
         }
     }
 
+    /// <summary>
+    /// Notes an Assignment the moment it arrives, before <see cref="AssignAsync"/> applies it: its lease
+    /// counts from now, and the HeartbeatAcks read while it is being applied renew it, so a slow
+    /// forwarding set-up does not let the lease run out before the VIP is even announced.
+    /// </summary>
+    public void Expect(Assignment assignment, TimeSpan defaultLease)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        if (!IPAddress.TryParse(assignment.Address, out var vip))
+        {
+            return; // AssignAsync reports it
+        }
+
+        var until = _time.GetUtcNow() + LeaseOf(assignment.LeaseDuration, defaultLease);
+        lock (_held)
+        {
+            if (!(_expected.TryGetValue(vip, out var expected) && expected.Epoch > assignment.Epoch))
+            {
+                _expected[vip] = (assignment.Epoch, until);
+            }
+        }
+    }
+
     /// <summary>Applies an Assignment: forwarding first (so the first packet finds a listener), then announcing.</summary>
-    /// <returns>False when it was ignored (lower epoch, bad address, no interface).</returns>
+    /// <returns>False when it was ignored (lower epoch, bad address, no interface, lease over before it was applied).</returns>
     public async Task<bool> AssignAsync(Assignment assignment, TimeSpan defaultLease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(assignment);
@@ -86,6 +111,7 @@ internal sealed class AssignmentTable : IDisposable
             return false;
         }
 
+        var lease = LeaseOf(assignment.LeaseDuration, defaultLease);
         var receivedAt = _time.GetUtcNow();
         await _gate.WaitAsync(cancellationToken);
         try
@@ -109,7 +135,6 @@ internal sealed class AssignmentTable : IDisposable
                 return false;
             }
 
-            var lease = assignment.LeaseDuration?.ToTimeSpan() is { } l && l > TimeSpan.Zero ? l : defaultLease;
             var plan = ForwardingPlan.From(vip, assignment);
             foreach (var problem in plan.Problems)
             {
@@ -143,8 +168,23 @@ internal sealed class AssignmentTable : IDisposable
 
             held.Epoch = assignment.Epoch;
             held.InterfaceName = interfaceName;
-            held.LeaseUntil = receivedAt + lease;
             held.Services = [.. assignment.Services];
+            lock (_held)
+            {
+                held.LeaseUntil = _expected.Remove(vip, out var expected) && expected.Epoch == assignment.Epoch
+                    ? expected.LeaseUntil
+                    : receivedAt + lease;
+            }
+
+            if (held.LeaseUntil <= _time.GetUtcNow())
+            {
+                // Nothing renewed it while it was being applied (the session went quiet): announcing
+                // now could overlap the node the controller has since moved it to.
+                await DropLockedAsync(held, "lease ended before the Assignment was applied");
+                RescheduleFence();
+                return false;
+            }
+
             bool announced;
             try
             {
@@ -172,6 +212,14 @@ internal sealed class AssignmentTable : IDisposable
         }
         finally
         {
+            lock (_held)
+            {
+                if (_expected.TryGetValue(vip, out var left) && left.Epoch == assignment.Epoch)
+                {
+                    _expected.Remove(vip); // ignored: nothing is waiting to be renewed
+                }
+            }
+
             _gate.Release();
         }
     }
@@ -227,13 +275,23 @@ internal sealed class AssignmentTable : IDisposable
         {
             foreach (var renewal in renewals)
             {
-                if (!IPAddress.TryParse(renewal.Address, out var vip) || !_held.TryGetValue(vip, out var held) || renewal.Epoch != held.Epoch)
+                if (!IPAddress.TryParse(renewal.Address, out var vip))
+                {
+                    continue;
+                }
+
+                var until = since + LeaseOf(renewal.LeaseDuration, defaultLease);
+                if (_expected.TryGetValue(vip, out var expected) && expected.Epoch == renewal.Epoch)
+                {
+                    _expected[vip] = expected with { LeaseUntil = until > expected.LeaseUntil ? until : expected.LeaseUntil };
+                    continue;
+                }
+
+                if (!_held.TryGetValue(vip, out var held) || renewal.Epoch != held.Epoch)
                 {
                     continue; // not ours, or for another epoch: a renewal never resurrects or re-fences
                 }
 
-                var lease = renewal.LeaseDuration?.ToTimeSpan() is { } l && l > TimeSpan.Zero ? l : defaultLease;
-                var until = since + lease;
                 if (until > held.LeaseUntil)
                 {
                     held.LeaseUntil = until;
@@ -563,6 +621,9 @@ internal sealed class AssignmentTable : IDisposable
         {
         }
     }
+
+    private static TimeSpan LeaseOf(Duration? given, TimeSpan defaultLease) =>
+        given?.ToTimeSpan() is { } lease && lease > TimeSpan.Zero ? lease : defaultLease;
 
     private static long ToLong(ulong epoch) => epoch > long.MaxValue ? long.MaxValue : (long)epoch;
 }

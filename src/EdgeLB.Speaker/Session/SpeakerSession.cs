@@ -317,14 +317,21 @@ internal sealed class SpeakerSession : IDisposable
         return new SessionOutcome(SessionOutcomeKind.Stopped, "stopping");
     }
 
+    /// <summary>
+    /// Reads the controller's messages. Assignments and Revokes are applied in order by a second loop,
+    /// because setting up forwarding can take longer than a lease on a busy node: HeartbeatAcks must
+    /// not queue behind it, or the leases they renew (the new VIP's among them) run out unread.
+    /// </summary>
     private async Task<SessionOutcome> ReadLoopAsync(DuplexStreamingCall<SpeakerMessage, ControllerMessage> call, LiveSession live, CancellationToken cancellationToken)
     {
+        var changes = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var applying = ApplyLoopAsync(changes.Reader, live);
         try
         {
             while (await call.ResponseStream.MoveNextAsync(cancellationToken))
             {
                 live.Touch();
-                await HandleAsync(call.ResponseStream.Current, live, cancellationToken);
+                Handle(call.ResponseStream.Current, live, changes.Writer);
             }
 
             return live.Established
@@ -345,9 +352,37 @@ internal sealed class SpeakerSession : IDisposable
                 ? new SessionOutcome(SessionOutcomeKind.Lost, ex.Message)
                 : new SessionOutcome(SessionOutcomeKind.Failed, ex.Message);
         }
+        finally
+        {
+            // What the controller sent before the end still applies: the leases it carries are valid,
+            // and an orphaned speaker keeps exactly what it holds.
+            changes.Writer.TryComplete();
+            await applying;
+        }
     }
 
-    private async Task HandleAsync(ControllerMessage message, LiveSession live, CancellationToken cancellationToken)
+    private async Task ApplyLoopAsync(ChannelReader<ControllerMessage> changes, LiveSession live)
+    {
+        await foreach (var message in changes.ReadAllAsync())
+        {
+            if (message.KindCase == ControllerMessage.KindOneofCase.Assignment)
+            {
+                await _table.AssignAsync(message.Assignment, live.Lease, CancellationToken.None);
+            }
+            else
+            {
+                await _table.RevokeAsync(message.Revoke, CancellationToken.None);
+                if (live.Draining && _table.Count == 0)
+                {
+                    live.DrainDone.TrySetResult("every VIP was revoked");
+                }
+            }
+
+            Kick();
+        }
+    }
+
+    private void Handle(ControllerMessage message, LiveSession live, ChannelWriter<ControllerMessage> changes)
     {
         switch (message.KindCase)
         {
@@ -355,17 +390,11 @@ internal sealed class SpeakerSession : IDisposable
                 Configure(message.Configuration, live);
                 break;
             case ControllerMessage.KindOneofCase.Assignment:
-                await _table.AssignAsync(message.Assignment, live.Lease, cancellationToken);
-                Kick();
+                _table.Expect(message.Assignment, live.Lease);
+                changes.TryWrite(message);
                 break;
             case ControllerMessage.KindOneofCase.Revoke:
-                await _table.RevokeAsync(message.Revoke, cancellationToken);
-                Kick();
-                if (live.Draining && _table.Count == 0)
-                {
-                    live.DrainDone.TrySetResult("every VIP was revoked");
-                }
-
+                changes.TryWrite(message);
                 break;
             case ControllerMessage.KindOneofCase.HeartbeatAck:
                 // Rule 5: the lease runs from when the answered heartbeat left, never from the ack's

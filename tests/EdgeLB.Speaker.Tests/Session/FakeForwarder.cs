@@ -15,11 +15,22 @@ internal sealed class FakeForwarder(EventLog log) : IForwarder
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task SetBackendsAsync(VipPort vip, IReadOnlyList<Backend> backends, ServiceForwardingOptions options, CancellationToken cancellationToken)
+    /// <summary>While set, setting up forwarding waits for it: a slow forwarder on a busy node.</summary>
+    public TaskCompletionSource? Slow { get; set; }
+
+    /// <summary>Completed when a set-up starts waiting on <see cref="Slow"/>.</summary>
+    public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task SetBackendsAsync(VipPort vip, IReadOnlyList<Backend> backends, ServiceForwardingOptions options, CancellationToken cancellationToken)
     {
+        if (Slow is { } slow)
+        {
+            Waiting.TrySetResult();
+            await slow.Task.WaitAsync(cancellationToken);
+        }
+
         Ports[vip] = (backends, options);
         log.Add($"forward {vip}");
-        return Task.CompletedTask;
     }
 
     public Task ClearAsync(VipPort vip, CancellationToken cancellationToken)

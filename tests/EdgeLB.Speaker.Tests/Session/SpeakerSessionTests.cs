@@ -136,6 +136,53 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task SlowForwarding_AcksReadMeanwhileRenewTheNewVip_SoItIsAnnouncedPastItsFirstLease()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), null);
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.HeartbeatAsync(); // the one the Configuration asked for: no heartbeat is due until the next change
+        speaker.Forwarder.Slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await speaker.Forwarder.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var receivedAt = time.GetUtcNow();
+
+        // An ack for a heartbeat it no longer tracks renews from the ack's reading: 1.5 s + 2 s.
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        var ack = new HeartbeatAck { Sequence = 999 };
+        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 3, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
+        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
+        await session.SendAsync(new ControllerMessage { Configuration = new Configuration { LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) } });
+        var readAt = time.GetUtcNow();
+        await session.HeartbeatAsync(h => h.SentAt.ToDateTimeOffset() >= readAt); // the Configuration after the ack was read while the Assignment still waits
+
+        time.Advance(TimeSpan.FromSeconds(1)); // past the lease counted from the Assignment's receipt
+        speaker.Forwarder.Slow.SetResult();
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.Equal(receivedAt + TimeSpan.FromSeconds(3.5), speaker.Table.Find(Vip)!.LeaseUntil);
+    }
+
+    [Fact]
+    public async Task SlowForwarding_WithoutRenewal_TheLeaseEndsBeforeTheVipIsEverAnnounced()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), null);
+        var speaker = rig.Speaker;
+        await WaitEstablished(speaker);
+        speaker.Forwarder.Slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await rig.Session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await speaker.Forwarder.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        time.Advance(TimeSpan.FromSeconds(2.5)); // the controller renewed nothing: it may have moved the VIP on
+        speaker.Forwarder.Slow.SetResult();
+        await SessionHarness.WaitUntilAsync(() => speaker.Log.Events.Contains("unforward tcp/198.18.6.100:80"), "the forwarding it set up is removed again");
+        Assert.Null(speaker.Table.Find(Vip));
+        Assert.DoesNotContain(speaker.Log.Events, e => e.StartsWith("announce 198.18.6.100", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Renewal_ForAnotherEpoch_DoesNotExtendTheLease()
     {
         var time = new ManualTimeProvider();
