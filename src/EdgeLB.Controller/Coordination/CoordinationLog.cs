@@ -29,6 +29,9 @@ internal static partial class CoordinationLog
     [LoggerMessage(5067, LogLevel.Information, "VIP {Address} stays on node {Node}, epoch {Epoch}, as its speaker reports")]
     public static partial void Adopted(ILogger logger, string address, string node, ulong epoch);
 
+    [LoggerMessage(5077, LogLevel.Warning, "VIP {Address} on node {Node}, epoch {Epoch}, is not announced there ({Reason}); assigning it again")]
+    public static partial void NotAnnounced(ILogger logger, string address, string node, ulong epoch, string reason);
+
     [LoggerMessage(5068, LogLevel.Information, "Node {Node} drains ({Reason}); moving {Vips} VIPs")]
     public static partial void Draining(ILogger logger, string node, string reason, int vips);
 

@@ -729,10 +729,10 @@ internal sealed class Coordinator : IDisposable
     }
 
     /// <summary>
-    /// A VIP the session holds, whose current epoch its heartbeats listed before and list no more,
-    /// was dropped by the speaker: its lease ran out there (acks held up behind a slow Assignment,
-    /// say) and a renewal never resurrects a VIP. Nobody announces it, so it is assigned again
-    /// instead of being renewed in the dark for ever.
+    /// A VIP the session holds but does not announce is assigned again instead of being renewed in
+    /// the dark for ever: when its heartbeats listed the current epoch before and list it no more
+    /// (its lease ran out at the speaker, and a renewal never resurrects a VIP), or never listed it
+    /// within <see cref="SessionTimings.TakeUpLimit"/> of the Assignment (the speaker could not apply it).
     /// </summary>
     private void ForgetDropped(SpeakerSession session, DateTimeOffset now)
     {
@@ -743,8 +743,9 @@ internal sealed class Coordinator : IDisposable
             {
                 held.ListedEpoch = Math.Max(held.ListedEpoch, listed.Epoch);
             }
-            else if (held.ListedEpoch >= held.Epoch && held.Epoch > 0)
+            else if (held.Epoch > 0 && (held.ListedEpoch >= held.Epoch || now - held.AssignedAt >= SessionTimings.TakeUpLimit))
             {
+                CoordinationLog.NotAnnounced(_logger, address.ToString(), session.Node, held.Epoch, held.ListedEpoch >= held.Epoch ? "no longer listed" : "never listed since its Assignment");
                 (dropped ??= []).Add(address);
             }
         }

@@ -11,6 +11,9 @@ internal sealed class HeldLease(ulong epoch, DateTimeOffset renewedAt)
 
     public DateTimeOffset RenewedAt { get; set; } = renewedAt;
 
+    /// <summary>When the controller assigned (or adopted) this epoch.</summary>
+    public DateTimeOffset AssignedAt { get; } = renewedAt;
+
     /// <summary>The highest epoch of this VIP the speaker's heartbeats have listed (0 before any).</summary>
     public ulong ListedEpoch { get; set; }
 }

@@ -22,12 +22,13 @@ namespace EdgeLB.Controller.Coordination;
 /// above scheduling delays; what the code showed: acks waited in the session's outbox behind
 /// every Assignment and Configuration queued before them (now they overtake,
 /// <see cref="SpeakerSession.SendAck"/>), full peer lists went to every session every 500 ms while
-/// speakers connected (n² entries; now spaced out with n²), and the speaker applies an Assignment
-/// (forwarder rules) before it reads the next message, so a slow rule update delays the acks
-/// behind it on the speaker's side too. A stall of the controller itself no longer counts
-/// against the speakers either (<see cref="Coordinator.Tick"/>).</item>
-/// <item>The margin (40 ms) is how late an ack may reach the speaker and still let it stop
-/// before the controller hands the VIP on: the speaker counts its lease from the ack's receipt.</item>
+/// speakers connected (n² entries; now spaced out with n²), and the speaker applied an Assignment
+/// (forwarder set-up, 100–200 ms on a busy node) before it read the acks behind it, so the new VIP's
+/// lease ran out before it was announced (the speaker now reads acks while it applies). A stall of
+/// the controller itself no longer counts against the speakers either (<see cref="Coordinator.Tick"/>).</item>
+/// <item>The margin (40 ms) is how much earlier than the controller the speaker's lease ends: an
+/// Assignment's lease runs from its receipt, a renewal's from when the answered heartbeat was sent,
+/// both no earlier than the controller's own count.</item>
 /// </list>
 /// The price is 25 heartbeats a second per speaker: 25,000 a second at 1,000 speakers, which the
 /// coordinator benchmark (hack/bench/coordinator.sh) measures; on the shared 2-core test machine
@@ -41,6 +42,14 @@ public static class SessionTimings
     public static readonly TimeSpan DefaultSpeakerLease = TimeSpan.FromMilliseconds(200);
 
     public static readonly TimeSpan DefaultLeaseMargin = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>
+    /// How long a holder may take to apply an Assignment before the controller, not seeing the VIP
+    /// at its epoch in any heartbeat, takes it as not taken up (the speaker could not apply it, or
+    /// its lease ran out while it did) and assigns it again with a new epoch, instead of renewing a
+    /// VIP nobody announces. Far above a slow forwarder set-up (hundreds of milliseconds).
+    /// </summary>
+    public static readonly TimeSpan TakeUpLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How often the controller looks for lapsed leases and pending plans: a fifteenth of the

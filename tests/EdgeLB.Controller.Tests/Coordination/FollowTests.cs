@@ -84,6 +84,24 @@ public sealed class FollowTests
     }
 
     [Fact]
+    public async Task AVipTheHolderNeverTookUp_IsAssignedAgain_AfterTheTakeUpLimit()
+    {
+        await using var lab = await CoordinationLab.StartAsync(nodes: 1);
+        var host = await lab.StartControllerAsync();
+        var speaker = await lab.ConnectAsync(host, "node-1", 1);
+        speaker.Unapplied = 1;
+        var vip = (await lab.CreateServiceAsync("web")).Status!.LoadBalancer!.Ingress![0].Ip!;
+        await Eventually.TrueAsync(() => Task.FromResult(speaker.Received.Any(m => m.Assignment?.Address == vip)), "the first Assignment arrives");
+        var first = speaker.Received.First(m => m.Assignment?.Address == vip).Assignment.Epoch;
+        Assert.Null(speaker.AssignmentOf(vip));
+
+        await Eventually.TrueAsync(
+            () => Task.FromResult(speaker.AssignmentOf(vip)?.Epoch > first),
+            "the VIP no heartbeat ever listed is assigned again with a higher epoch",
+            SessionTimings.TakeUpLimit * 4);
+    }
+
+    [Fact]
     public async Task LeaderFailover_MovesNoVip()
     {
         await using var lab = await CoordinationLab.StartAsync(nodes: 3);

@@ -122,6 +122,9 @@ internal sealed class SimulatedSpeaker : IAsyncDisposable
         }
     }
 
+    /// <summary>How many of the next Assignments are received but never applied, as by a speaker that cannot set a VIP up.</summary>
+    public int Unapplied { get; set; }
+
     public Assignment? AssignmentOf(string address)
     {
         lock (_gate)
@@ -247,7 +250,11 @@ internal sealed class SimulatedSpeaker : IAsyncDisposable
                     {
                         case ControllerMessage.KindOneofCase.Assignment:
                             var a = message.Assignment;
-                            if (!_holding.TryGetValue(a.Address, out var held) || held.Epoch <= a.Epoch)
+                            if (Unapplied > 0)
+                            {
+                                Unapplied--;
+                            }
+                            else if (!_holding.TryGetValue(a.Address, out var held) || held.Epoch <= a.Epoch)
                             {
                                 _holding[a.Address] = a;
                                 changed = true;
