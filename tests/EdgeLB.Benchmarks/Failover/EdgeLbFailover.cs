@@ -15,8 +15,16 @@ internal static class EdgeLbFailover
 
     public static async Task RunAsync(string edgelb, int trials, TimeSpan load, SortedDictionary<string, double> metrics)
     {
+        // The processes' logs stay for a look at any slow trial: artifacts/bench/failover-lab/.
+        var logs = Path.GetFullPath(Path.Combine("artifacts", "bench", "failover-lab"));
+        if (Directory.Exists(logs))
+        {
+            Directory.Delete(logs, recursive: true);
+        }
+
+        Console.WriteLine($"lab: logs in {logs}");
         await using var lab = await LabCluster.StartAsync(
-            new LabClusterOptions { Edgelb = edgelb, Tag = "el9b", Controllers = 2 }, line => Console.WriteLine($"lab: {line}"));
+            new LabClusterOptions { Edgelb = edgelb, Tag = "el9b", Controllers = 2, WorkDirectory = logs }, line => Console.WriteLine($"lab: {line}"));
         await lab.Kubectl.ApplyAsync("""
             apiVersion: v1
             kind: Service
@@ -54,7 +62,11 @@ internal static class EdgeLbFailover
             for (var t = 0; t < trials; t++)
             {
                 var holder = await StableHolderAsync();
-                var result = await FailoverTrial.RunAsync(lab.ClientThread, vip, HolderOf, holder.Name, () => fault(holder), observe ?? FaultTimeout, waitForNewHolder);
+                var result = await FailoverTrial.RunAsync(lab.ClientThread, vip, HolderOf, holder.Name, () =>
+                {
+                    Console.WriteLine($"edgelb {what} trial {t + 1}: fault at {DateTime.UtcNow:HH:mm:ss.fff} on {holder.Name}");
+                    return fault(holder);
+                }, observe ?? FaultTimeout, waitForNewHolder);
                 Console.WriteLine($"edgelb {what} trial {t + 1} ({holder.Name}): outage {FailoverSuite.Format(result.OutageMs)} ms, {result.Failed}/{result.Probes} probes failed, longest gap {result.LongestGapMs:F0} ms");
                 results.Add(result);
             }
@@ -81,7 +93,7 @@ internal static class EdgeLbFailover
             }
             catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
             {
-                Console.WriteLine($"edgelb {name}: abandoned: {ex.Message.Split('\n')[0]}");
+                Console.WriteLine($"edgelb {name}: abandoned: {ex.Message}"); // with the log tail it carries
                 metrics[$"{name}_abandoned"] = 1;
             }
         }
