@@ -33,14 +33,13 @@ namespace EdgeLB.Speaker.Forwarding;
 /// local addresses.
 /// </para>
 /// <para>
-/// <c>openAddresses</c> opens the netlink editor in the namespace that holds the interface; by
-/// default the calling thread's, i.e. the node's (tests open it inside a lab namespace).
+/// <c>openAddresses</c> opens the netlink editor in the namespace that holds the interface: on a
+/// node <see cref="InterfaceAddressEditor.Open"/> (the process's own), in tests a lab namespace's.
 /// </para>
 /// </summary>
-internal sealed class DummyInterfaceVipBinder(ICommandRunner runner, ForwardingOptions options, Func<InterfaceAddressEditor>? openAddresses = null) : IVipBinder
+internal sealed class DummyInterfaceVipBinder(ICommandRunner runner, ForwardingOptions options, Func<InterfaceAddressEditor> openAddresses) : IVipBinder
 {
     private readonly string _link = options.InterfaceName;
-    private readonly Func<InterfaceAddressEditor> _openAddresses = openAddresses ?? InterfaceAddressEditor.Open;
 
     public async Task CleanupAsync(CancellationToken cancellationToken)
     {
@@ -93,7 +92,7 @@ internal sealed class DummyInterfaceVipBinder(ICommandRunner runner, ForwardingO
     {
         try
         {
-            using var editor = _openAddresses();
+            using var editor = openAddresses();
             edit(editor, editor.GetIndex(_link));
         }
         catch (Exception ex) when (ex is NetlinkException or SocketException)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using EdgeLB.Net.Interfaces;
 using EdgeLB.Speaker.Forwarding;
 
 namespace EdgeLB.Benchmarks.Forwarding;
@@ -31,7 +33,7 @@ internal static class VipBindBench
         var link = options.InterfaceName;
 
         var runner = new ProcessCommandRunner();
-        var binder = new DummyInterfaceVipBinder(runner, options);
+        var binder = new DummyInterfaceVipBinder(runner, options, InterfaceAddressEditor.Open);
         await binder.CleanupAsync(CancellationToken.None);
 
         var times = new Dictionary<string, List<double>>
@@ -63,7 +65,7 @@ internal static class VipBindBench
         {
             foreach (var vip in vips)
             {
-                var v6 = vip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+                var v6 = vip.AddressFamily == AddressFamily.InterNetworkV6;
                 await TimeAsync("add_ip", () => v6
                     ? IpAsync("-6", "addr", "replace", $"{vip}/128", "dev", link, "nodad")
                     : IpAsync("addr", "replace", $"{vip}/32", "dev", link));
