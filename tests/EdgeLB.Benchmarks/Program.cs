@@ -19,6 +19,7 @@ return args switch
     ["coordinator", var edgelb, var output, var speakers, var services] => await CoordinatorSuite.RunAsync(edgelb, output, int.Parse(speakers, System.Globalization.CultureInfo.InvariantCulture), int.Parse(services, System.Globalization.CultureInfo.InvariantCulture)),
     ["rpc", .. var rest] => await RpcBench.RunAsync(rest),
     ["forward-host", .. var rest] => await ForwardHost.RunAsync(rest),
+    ["vip-bind", .. var rest] => await VipBindBench.RunAsync(rest),
     ["failover", .. var rest] => await FailoverSuite.RunAsync(rest),
     _ => Run(args),
 };

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace EdgeLB.Net.Netlink;
 
-/// <summary>One netlink message inside a receive buffer: its type and the bytes after the 16-byte header.</summary>
+/// <summary>One netlink message inside a receive buffer: its type, sequence number and the bytes after the 16-byte header.</summary>
 internal readonly ref struct NetlinkMessage
 {
     public const int HeaderLength = 16;
@@ -19,6 +19,9 @@ internal readonly ref struct NetlinkMessage
     public const ushort GetNeighbor = 30;
 
     public ushort Type { get; init; }
+
+    /// <summary>The sequence number of the request this answers; 0 for notifications.</summary>
+    public uint Sequence { get; init; }
 
     public ReadOnlySpan<byte> Body { get; init; }
 
@@ -40,7 +43,12 @@ internal readonly ref struct NetlinkMessage
             return false;
         }
 
-        message = new NetlinkMessage { Type = BinaryPrimitives.ReadUInt16LittleEndian(buffer[4..]), Body = buffer[HeaderLength..length] };
+        message = new NetlinkMessage
+        {
+            Type = BinaryPrimitives.ReadUInt16LittleEndian(buffer[4..]),
+            Sequence = BinaryPrimitives.ReadUInt32LittleEndian(buffer[8..]),
+            Body = buffer[HeaderLength..length],
+        };
         var aligned = Math.Min((length + 3) & ~3, buffer.Length);
         buffer = buffer[aligned..];
         return true;

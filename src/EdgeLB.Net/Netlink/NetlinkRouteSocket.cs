@@ -14,7 +14,14 @@ internal sealed class NetlinkRouteSocket : IDisposable
     public const uint GroupIPv4Address = 0x10;
     public const uint GroupIPv6Address = 0x100;
 
+    /// <summary>NLM_F_REPLACE: a new-request overwrites an existing object.</summary>
+    public const ushort FlagReplace = 0x100;
+
+    /// <summary>NLM_F_CREATE: a new-request creates the object if it does not exist.</summary>
+    public const ushort FlagCreate = 0x400;
+
     private const ushort FlagRequest = 0x1;
+    private const ushort FlagAck = 0x4;
     private const ushort FlagDump = 0x300;
 
     private readonly Socket _socket;
@@ -57,11 +64,30 @@ internal sealed class NetlinkRouteSocket : IDisposable
     public void Dump(ushort type, ReadOnlySpan<byte> requestBody, NetlinkMessageHandler onMessage)
     {
         ArgumentNullException.ThrowIfNull(onMessage);
+        var error = Exchange(type, FlagDump, requestBody, onMessage);
+        if (error != 0)
+        {
+            throw new SocketException(error);
+        }
+    }
+
+    /// <summary>
+    /// Sends one request with NLM_F_ACK and waits for the kernel's acknowledgement; replies that come
+    /// before it (a get's answer) go to <paramref name="onReply"/>. <paramref name="flags"/> are the
+    /// NLM_F_* flags besides REQUEST and ACK, e.g. <see cref="FlagCreate"/>.
+    /// </summary>
+    /// <returns>0, or the errno the kernel refused the request with.</returns>
+    public int Request(ushort type, ushort flags, ReadOnlySpan<byte> requestBody, NetlinkMessageHandler? onReply = null) =>
+        Exchange(type, (ushort)(flags | FlagAck), requestBody, onReply);
+
+    /// <summary>Sends a request and reads its answers until NLMSG_DONE or NLMSG_ERROR; returns the errno (0: none).</summary>
+    private int Exchange(ushort type, ushort flags, ReadOnlySpan<byte> requestBody, NetlinkMessageHandler? onMessage)
+    {
         var sequence = ++_sequence;
         Span<byte> request = stackalloc byte[NetlinkMessage.HeaderLength + requestBody.Length];
         BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)request.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(request[4..], type);
-        BinaryPrimitives.WriteUInt16LittleEndian(request[6..], FlagRequest | FlagDump);
+        BinaryPrimitives.WriteUInt16LittleEndian(request[6..], (ushort)(FlagRequest | flags));
         BinaryPrimitives.WriteUInt32LittleEndian(request[8..], sequence);
         BinaryPrimitives.WriteUInt32LittleEndian(request[12..], 0);
         requestBody.CopyTo(request[NetlinkMessage.HeaderLength..]);
@@ -74,23 +100,23 @@ internal sealed class NetlinkRouteSocket : IDisposable
             ReadOnlySpan<byte> rest = buffer.AsSpan(0, read);
             while (NetlinkMessage.TryRead(ref rest, out var message))
             {
-                if (message.Type == NetlinkMessage.Done)
+                // A socket bound to groups also receives notifications (sequence 0) in between.
+                if (message.Sequence != sequence)
                 {
-                    return;
+                    continue;
                 }
 
-                if (message.Type == NetlinkMessage.Error)
+                switch (message.Type)
                 {
-                    var code = message.Body.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(message.Body) : 0;
-                    if (code == 0)
-                    {
-                        return;
-                    }
-
-                    throw new SocketException(-code);
+                    case NetlinkMessage.Done:
+                        return 0;
+                    case NetlinkMessage.Error:
+                        // struct nlmsgerr starts with the negative errno; 0 is the acknowledgement.
+                        return message.Body.Length >= 4 ? -BinaryPrimitives.ReadInt32LittleEndian(message.Body) : 0;
+                    default:
+                        onMessage?.Invoke(message);
+                        break;
                 }
-
-                onMessage(message);
             }
         }
     }

@@ -52,7 +52,7 @@ public sealed class SpeakerHost : IAsyncDisposable
         IDataPlane plane = forwarding.DataPlane == DataPlaneKind.Nftables
             ? new NftablesDataPlane(commands, forwarding, loggers.CreateLogger<NftablesDataPlane>())
             : new UserspaceDataPlane(forwarding, DefaultSocketFactory.Instance, time, _forwardingMetrics, loggers.CreateLogger<UserspaceDataPlane>());
-        _forwarder = new ForwardingService(plane, new DummyInterfaceVipBinder(commands, forwarding), _health, time, loggers.CreateLogger<ForwardingService>());
+        _forwarder = new ForwardingService(plane, new DummyInterfaceVipBinder(commands, forwarding, InterfaceAddressEditor.Open), _health, time, loggers.CreateLogger<ForwardingService>());
         _announcer = new Announcer(new HostLinkEnvironment(), new AnnouncerOptions(), time, loggers.CreateLogger("EdgeLB.Speaker.Announcing"));
         var session = options.ToSessionOptions(forwarding.InterfaceName);
         _inventory = new NodeInventory(session, InterfaceCatalog.GetInterfaces);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using EdgeLB.Net.Interfaces;
 using EdgeLB.Speaker.Forwarding;
 using EdgeLB.Speaker.Health;
 
@@ -79,7 +80,7 @@ internal static class ForwardHost
         IDataPlane dataPlane = plane == DataPlaneKind.Userspace
             ? new UserspaceDataPlane(options, DefaultSocketFactory.Instance, TimeProvider.System, metrics)
             : new NftablesDataPlane(runner, options);
-        await using var forwarder = new ForwardingService(dataPlane, new DummyInterfaceVipBinder(runner, options), health);
+        await using var forwarder = new ForwardingService(dataPlane, new DummyInterfaceVipBinder(runner, options, InterfaceAddressEditor.Open), health);
         await forwarder.StartAsync(CancellationToken.None);
         await forwarder.SetBackendsAsync(new VipPort(vip, port, ForwardProtocol.Tcp), backends, service, CancellationToken.None);
         Console.Out.WriteLine("ready");

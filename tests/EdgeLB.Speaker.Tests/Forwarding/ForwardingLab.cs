@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using EdgeLB.Net.Interfaces;
 using EdgeLB.Speaker.Forwarding;
 using EdgeLB.Speaker.Health;
 using EdgeLB.Sandbox.Lab;
@@ -32,6 +33,9 @@ public sealed class ForwardingLab : IAsyncLifetime
     internal ISocketFactory ClientSockets { get; private set; } = null!;
 
     internal ISocketFactory ForwarderSockets { get; private set; } = null!;
+
+    /// <summary>A thread inside the forwarder namespace, where its netlink sockets are opened.</summary>
+    internal NamespaceThread ForwarderThread { get; private set; } = null!;
 
     internal IPAddress Vip4 { get; private set; } = IPAddress.None;
 
@@ -67,7 +71,8 @@ public sealed class ForwardingLab : IAsyncLifetime
         await Client.RunAsync("ip", "addr", "add", $"{Client4b}/24", "dev", "eth0");
 
         ClientSockets = new NamespaceSocketFactory(Thread(Client.Namespace));
-        ForwarderSockets = new NamespaceSocketFactory(Thread(Forwarder.Namespace));
+        ForwarderThread = Thread(Forwarder.Namespace);
+        ForwarderSockets = new NamespaceSocketFactory(ForwarderThread);
         ForwarderCommands = new ProcessCommandRunner(["ip", "netns", "exec", Forwarder.Namespace]);
         var v4 = new List<TestBackend>();
         var v6 = new List<TestBackend>();
@@ -128,7 +133,7 @@ public sealed class ForwardingLab : IAsyncLifetime
         IDataPlane plane = kind == DataPlaneKind.Userspace
             ? new UserspaceDataPlane(options, ForwarderSockets, TimeProvider.System, metrics)
             : new NftablesDataPlane(ForwarderCommands, options);
-        var service = new ForwardingService(plane, new DummyInterfaceVipBinder(ForwarderCommands, options), checker);
+        var service = new ForwardingService(plane, new DummyInterfaceVipBinder(ForwarderCommands, options, () => ForwarderThread.Invoke(InterfaceAddressEditor.Open)), checker);
         return new LabForwarder(service, checker, plane, metrics);
     }
 
