@@ -166,15 +166,19 @@ internal sealed class AssignmentTable : IDisposable
                 held.Ports.Remove(gone);
             }
 
+            lock (_held)
+            {
+                var until = _expected.Remove(vip, out var expected) && expected.Epoch == assignment.Epoch
+                    ? expected.LeaseUntil
+                    : receivedAt + lease;
+
+                // An update of the epoch held (new backends) grants a lease too, but never shortens one.
+                held.LeaseUntil = held.Epoch == assignment.Epoch && held.LeaseUntil > until ? held.LeaseUntil : until;
+            }
+
             held.Epoch = assignment.Epoch;
             held.InterfaceName = interfaceName;
             held.Services = [.. assignment.Services];
-            lock (_held)
-            {
-                held.LeaseUntil = _expected.Remove(vip, out var expected) && expected.Epoch == assignment.Epoch
-                    ? expected.LeaseUntil
-                    : receivedAt + lease;
-            }
 
             if (held.LeaseUntil <= _time.GetUtcNow())
             {
@@ -281,10 +285,9 @@ internal sealed class AssignmentTable : IDisposable
                 }
 
                 var until = since + LeaseOf(renewal.LeaseDuration, defaultLease);
-                if (_expected.TryGetValue(vip, out var expected) && expected.Epoch == renewal.Epoch)
+                if (_expected.TryGetValue(vip, out var expected) && expected.Epoch == renewal.Epoch && until > expected.LeaseUntil)
                 {
-                    _expected[vip] = expected with { LeaseUntil = until > expected.LeaseUntil ? until : expected.LeaseUntil };
-                    continue;
+                    _expected[vip] = expected with { LeaseUntil = until };
                 }
 
                 if (!_held.TryGetValue(vip, out var held) || renewal.Epoch != held.Epoch)

@@ -183,6 +183,27 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task AnUpdateOfTheHeldEpoch_NeverShortensItsLease()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), null);
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 4, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+        var ack = new HeartbeatAck { Sequence = 999 };
+        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 4, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)) });
+        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
+        var renewed = time.GetUtcNow() + TimeSpan.FromSeconds(10);
+        await SessionHarness.WaitUntilAsync(() => speaker.Table.Find(Vip)?.LeaseUntil == renewed, "the ack renewed the lease");
+
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 4, ("http", Protocol.Tcp, 80, ["198.18.6.13:30080"])) });
+        await SessionHarness.WaitUntilAsync(() => speaker.Log.Events.Count(e => e == "announce 198.18.6.100 epoch 4") == 2, "the update is applied (announced again)");
+        Assert.Equal("198.18.6.13:30080", speaker.Forwarder.Ports.Values.Single().Backends.Single().EndPoint.ToString());
+        Assert.Equal(renewed, speaker.Table.Find(Vip)!.LeaseUntil); // not the update's own 2 s
+    }
+
+    [Fact]
     public async Task Renewal_ForAnotherEpoch_DoesNotExtendTheLease()
     {
         var time = new ManualTimeProvider();
