@@ -67,6 +67,13 @@ public sealed class ControllerOptions
     public TimeSpan LeaseMargin { get; set; } = Coordination.SessionTimings.DefaultLeaseMargin;
 
     /// <summary>
+    /// Heartbeats per second the leader accepts from all speakers together. Past it, the interval,
+    /// lease and margin are doubled (as often as needed) for every speaker: a large cluster gets
+    /// slower detection of silent nodes instead of a starved controller. See <see cref="Coordination.SessionTimings.Scale"/>.
+    /// </summary>
+    public int HeartbeatBudget { get; set; } = Coordination.SessionTimings.DefaultHeartbeatBudget;
+
+    /// <summary>
     /// The user a speaker's token must review as. Default: system:serviceaccount:&lt;namespace&gt;:edgelb-speaker.
     /// </summary>
     public string? SpeakerServiceAccount { get; set; }

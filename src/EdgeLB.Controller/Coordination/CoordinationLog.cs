@@ -32,6 +32,9 @@ internal static partial class CoordinationLog
     [LoggerMessage(5077, LogLevel.Warning, "VIP {Address} on node {Node}, epoch {Epoch}, is not announced there ({Reason}); assigning it again")]
     public static partial void NotAnnounced(ILogger logger, string address, string node, ulong epoch, string reason);
 
+    [LoggerMessage(5078, LogLevel.Warning, "{Sessions} speaker sessions exceed the heartbeat budget of {Budget} a second: heartbeat interval now {Interval}, lease {Lease}")]
+    public static partial void TimingsScaled(ILogger logger, int sessions, int budget, TimeSpan interval, TimeSpan lease);
+
     [LoggerMessage(5068, LogLevel.Information, "Node {Node} drains ({Reason}); moving {Vips} VIPs")]
     public static partial void Draining(ILogger logger, string node, string reason, int vips);
 

@@ -61,7 +61,8 @@ internal sealed class Coordinator : IDisposable
     private readonly Dictionary<string, AnnouncingAnnotation?> _reported = new(StringComparer.Ordinal);
     private readonly HashSet<string> _warnedExcluded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _awaited = new(StringComparer.Ordinal);
-    private readonly Duration _speakerLease;
+    private Duration _speakerLease;
+    private int _scale = 1; // see SessionTimings.Scale: grows with the sessions within a term, never shrinks
     private DerivedInputs _derived = DerivedInputs.Empty;
     private CoordinationSnapshot? _snapshot;
     private ITimer? _timer;
@@ -88,6 +89,9 @@ internal sealed class Coordinator : IDisposable
         _speakerLease = Duration.FromTimeSpan(options.SpeakerLease - options.LeaseMargin);
         metrics.ObserveSessions(() => SessionCount, VipsPerNode);
     }
+
+    /// <summary>The lease the controller counts, stretched by the session scale.</summary>
+    private TimeSpan Lease => _options.SpeakerLease * _scale;
 
     public bool IsLeading
     {
@@ -166,11 +170,13 @@ internal sealed class Coordinator : IDisposable
             }
 
             _lastTickAt = null;
+            _scale = 1;
+            _speakerLease = Duration.FromTimeSpan(_options.SpeakerLease - _options.LeaseMargin);
             _collecting = _awaited.Count > 0;
             _collectUntil = _time.GetUtcNow() + _options.RelearnTimeout;
             _planWanted = true;
             CoordinationLog.StartedTerm(_logger, term, derived.Groups.Count, _awaited.Count);
-            var period = SessionTimings.CheckPeriod(_options.SpeakerLease);
+            var period = SessionTimings.CheckPeriod(Lease);
             _timer = _time.CreateTimer(_ => Tick(), null, period, period);
         }
     }
@@ -249,6 +255,7 @@ internal sealed class Coordinator : IDisposable
 
             _sessions[node] = session;
             _snapshot = null;
+            GrowScale(now);
             session.Send(new ControllerMessage { Configuration = BuildConfiguration(node) });
             _peersDirty = true;
             _planWanted = true;
@@ -380,7 +387,7 @@ internal sealed class Coordinator : IDisposable
             }
 
             var now = _time.GetUtcNow();
-            var period = SessionTimings.CheckPeriod(_options.SpeakerLease);
+            var period = SessionTimings.CheckPeriod(Lease);
             if (_lastTickAt is { } last && now - last > period * 2)
             {
                 ForgiveStall(now - last - period, now);
@@ -390,7 +397,7 @@ internal sealed class Coordinator : IDisposable
             var affected = new HashSet<string>(StringComparer.Ordinal);
             foreach (var session in _sessions.Values)
             {
-                if (session.Live && now - session.LastHeartbeatAt >= _options.SpeakerLease)
+                if (session.Live && now - session.LastHeartbeatAt >= Lease)
                 {
                     session.Live = false;
                     Dirty(session);
@@ -401,7 +408,7 @@ internal sealed class Coordinator : IDisposable
                 List<IPValue>? lapsed = null;
                 foreach (var (address, held) in session.Held)
                 {
-                    if (now >= held.RenewedAt + _options.SpeakerLease)
+                    if (now >= held.RenewedAt + Lease)
                     {
                         (lapsed ??= []).Add(address);
                     }
@@ -863,7 +870,7 @@ internal sealed class Coordinator : IDisposable
 
         holder.Send(Revoke(record.Address, lease.Epoch, reason));
         var announced = holder.Announced.TryGetValue(record.Address, out var vip) && vip.Epoch >= lease.Epoch;
-        record.Revoking = new PendingRevoke(holder.Node, lease.Epoch, lease.RenewedAt + _options.SpeakerLease, announced);
+        record.Revoking = new PendingRevoke(holder.Node, lease.Epoch, lease.RenewedAt + Lease, announced);
         holder.Revoking.Add(record.Address);
         CheckDrain(holder);
     }
@@ -1239,6 +1246,29 @@ internal sealed class Coordinator : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stretches every timing when the sessions would send more heartbeats than the budget. Safe to
+    /// do at once: the controller waits longer from now on, and a speaker keeps counting the shorter
+    /// leases it was granted until the next Configuration (sent to everyone on the next tick) tells
+    /// it the new interval.
+    /// </summary>
+    private void GrowScale(DateTimeOffset now)
+    {
+        var scale = SessionTimings.Scale(_options.HeartbeatInterval, _options.HeartbeatBudget, _sessions.Count);
+        if (scale <= _scale)
+        {
+            return;
+        }
+
+        _scale = scale;
+        _speakerLease = Duration.FromTimeSpan((_options.SpeakerLease - _options.LeaseMargin) * scale);
+        CoordinationLog.TimingsScaled(_logger, _sessions.Count, _options.HeartbeatBudget, _options.HeartbeatInterval * scale, Lease);
+        var period = SessionTimings.CheckPeriod(Lease);
+        _timer?.Change(period, period);
+        _peersDirty = true;
+        _nextPeersAt = now;
+    }
+
     private void BroadcastPeers(DateTimeOffset now)
     {
         _peersDirty = false;
@@ -1268,7 +1298,7 @@ internal sealed class Coordinator : IDisposable
 
     private Configuration BaseConfiguration() => new()
     {
-        HeartbeatInterval = Duration.FromTimeSpan(_options.HeartbeatInterval),
+        HeartbeatInterval = Duration.FromTimeSpan(_options.HeartbeatInterval * _scale),
         LeaseDuration = _speakerLease,
         Garp = new GarpSchedule
         {

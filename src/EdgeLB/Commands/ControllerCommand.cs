@@ -31,6 +31,7 @@ internal static class ControllerCommand
             (new("--heartbeat-interval") { Description = $"speaker heartbeat interval, e.g. 00:00:00.015 (default {defaults.HeartbeatInterval})" }, nameof(ControllerOptions.HeartbeatInterval)),
             (new("--speaker-lease") { Description = $"how long a silent speaker keeps its VIPs after the last ack (default {defaults.SpeakerLease})" }, nameof(ControllerOptions.SpeakerLease)),
             (new("--lease-margin") { Description = $"how much shorter the lease told to speakers is (default {defaults.LeaseMargin})" }, nameof(ControllerOptions.LeaseMargin)),
+            (new("--heartbeat-budget") { Description = $"heartbeats per second from all speakers together; past it the interval and leases double (default {defaults.HeartbeatBudget})" }, nameof(ControllerOptions.HeartbeatBudget)),
             (new("--speaker-service-account") { Description = "user a speaker token must review as (default system:serviceaccount:<namespace>:edgelb-speaker)" }, nameof(ControllerOptions.SpeakerServiceAccount)),
             (new("--token-audience") { Description = $"audience of speaker tokens (default {defaults.TokenAudience})" }, nameof(ControllerOptions.TokenAudience)),
             (new("--relearn-timeout") { Description = $"how long a new leader waits for holders to report (default {defaults.RelearnTimeout})" }, nameof(ControllerOptions.RelearnTimeout)),

@@ -8,6 +8,36 @@ namespace EdgeLB.Controller.Tests.Coordination;
 
 public sealed class SessionTests
 {
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(80, 1)]
+    [InlineData(81, 2)]
+    [InlineData(200, 4)]
+    [InlineData(1000, 16)]
+    public void Scale_KeepsTheTotalHeartbeatRateWithinTheBudget_InPowersOfTwo(int sessions, int scale)
+    {
+        var interval = SessionTimings.DefaultHeartbeatInterval;
+        Assert.Equal(scale, SessionTimings.Scale(interval, SessionTimings.DefaultHeartbeatBudget, sessions));
+        Assert.True(sessions / (interval * scale).TotalSeconds <= SessionTimings.DefaultHeartbeatBudget);
+    }
+
+    [Fact]
+    public async Task PastTheHeartbeatBudget_EverySpeakerIsToldTheStretchedTimings()
+    {
+        await using var lab = await CoordinationLab.StartAsync(nodes: 3);
+        var host = await lab.StartControllerAsync(configure: o => o.HeartbeatBudget = 50); // 50 ms: 2 speakers fit, 3 do not
+        var a = await lab.ConnectAsync(host, "node-1", 1);
+        var b = await lab.ConnectAsync(host, "node-2", 2);
+        await Eventually.TrueAsync(() => Task.FromResult(b.Configuration is not null), "node-2 is configured");
+        Assert.Equal(TimeSpan.FromMilliseconds(50), b.Configuration!.HeartbeatInterval.ToTimeSpan());
+
+        var c = await lab.ConnectAsync(host, "node-3", 3);
+        await Eventually.TrueAsync(
+            () => Task.FromResult(new[] { a, b, c }.All(s => s.Configuration?.HeartbeatInterval.ToTimeSpan() == TimeSpan.FromMilliseconds(100))),
+            "every speaker, old and new, heartbeats half as often");
+        Assert.All(new[] { a, b, c }, s => Assert.Equal(TimeSpan.FromMilliseconds(3600), s.Configuration!.LeaseDuration.ToTimeSpan()));
+    }
+
     [Fact]
     public async Task Refusals_NoToken_WrongServiceAccount_NodeMismatch_UnboundToken_EachWithStatusAndWarningEvent()
     {
