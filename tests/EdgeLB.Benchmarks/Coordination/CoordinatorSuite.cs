@@ -248,6 +248,7 @@ internal static class CoordinatorSuite
         private readonly SemaphoreSlim _write = new(1, 1);
         private Task _reader = Task.CompletedTask;
         private Task _beats = Task.CompletedTask;
+        private PeriodicTimer? _timer;
         private ulong _sequence;
 
         private Sim(RpcChannel channel, DuplexStreamingCall<SpeakerMessage, ControllerMessage> call)
@@ -312,9 +313,20 @@ internal static class CoordinatorSuite
                     var message = _call.ResponseStream.Current;
                     switch (message.KindCase)
                     {
-                        case ControllerMessage.KindOneofCase.Configuration when Interval is null:
-                            Interval = message.Configuration.HeartbeatInterval.ToTimeSpan();
-                            _beats = BeatAsync(Interval.Value);
+                        case ControllerMessage.KindOneofCase.Configuration:
+                            // Later Configurations may stretch the interval (the controller's heartbeat budget).
+                            var interval = message.Configuration.HeartbeatInterval.ToTimeSpan();
+                            if (_timer is null)
+                            {
+                                _timer = new PeriodicTimer(interval);
+                                _beats = BeatAsync(_timer);
+                            }
+                            else if (interval != Interval)
+                            {
+                                _timer.Period = interval;
+                            }
+
+                            Interval = interval;
                             break;
                         case ControllerMessage.KindOneofCase.HeartbeatAck:
                             if (_sent.TryRemove(message.HeartbeatAck.Sequence, out var sentAt))
@@ -343,9 +355,9 @@ internal static class CoordinatorSuite
             }
         }
 
-        private async Task BeatAsync(TimeSpan interval)
+        private async Task BeatAsync(PeriodicTimer timer)
         {
-            using var timer = new PeriodicTimer(interval);
+            using var owned = timer;
             try
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token))
