@@ -44,7 +44,7 @@ internal sealed class AssignmentTable : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<IPAddress, HeldAssignment> _held = [];
-    private readonly Dictionary<IPAddress, (ulong Epoch, DateTimeOffset LeaseUntil)> _expected = []; // guarded by _held: received, not applied yet
+    private readonly Dictionary<IPAddress, (ulong Epoch, DateTimeOffset LeaseUntil, DateTimeOffset ReceivedAt)> _expected = []; // guarded by _held: received, not applied yet
     private readonly Dictionary<VipPort, DateTimeOffset> _lingering = []; // guarded by _gate: port → when forwarding stops
     private readonly TimeSpan _linger;
     private readonly ITimer _fence;
@@ -90,12 +90,13 @@ internal sealed class AssignmentTable : IDisposable
             return; // AssignAsync reports it
         }
 
-        var until = _time.GetUtcNow() + LeaseOf(assignment.LeaseDuration, defaultLease);
+        var now = _time.GetUtcNow();
+        var until = now + LeaseOf(assignment.LeaseDuration, defaultLease);
         lock (_held)
         {
             if (!(_expected.TryGetValue(vip, out var expected) && expected.Epoch > assignment.Epoch))
             {
-                _expected[vip] = (assignment.Epoch, until);
+                _expected[vip] = (assignment.Epoch, until, now);
             }
         }
     }
@@ -168,9 +169,11 @@ internal sealed class AssignmentTable : IDisposable
 
             lock (_held)
             {
-                var until = _expected.Remove(vip, out var expected) && expected.Epoch == assignment.Epoch
-                    ? expected.LeaseUntil
-                    : receivedAt + lease;
+                var until = receivedAt + lease;
+                if (_expected.Remove(vip, out var expected) && expected.Epoch == assignment.Epoch)
+                {
+                    (until, receivedAt) = (expected.LeaseUntil, expected.ReceivedAt);
+                }
 
                 // An update of the epoch held (new backends) grants a lease too, but never shortens one.
                 held.LeaseUntil = held.Epoch == assignment.Epoch && held.LeaseUntil > until ? held.LeaseUntil : until;
@@ -210,7 +213,7 @@ internal sealed class AssignmentTable : IDisposable
                 _held[vip] = held;
             }
 
-            SessionLog.Assigned(_logger, vip, assignment.Epoch, interfaceName, held.Ports.Count, lease);
+            SessionLog.Assigned(_logger, vip, assignment.Epoch, interfaceName, held.Ports.Count, lease, (long)(_time.GetUtcNow() - receivedAt).TotalMilliseconds);
             RescheduleFence();
             return true;
         }
