@@ -939,7 +939,7 @@ internal sealed class Coordinator : IDisposable
             {
                 if (refresh)
                 {
-                    derived = DerivedInputs.From(_inputs(), _options);
+                    derived = DerivedInputs.From(_inputs(), _options, derived);
                 }
 
                 var snapshot = derived.Snapshot(speakers);
@@ -1284,7 +1284,7 @@ internal sealed class Coordinator : IDisposable
     {
         if (_inputsDirty)
         {
-            _derived = DerivedInputs.From(_inputs(), _options);
+            _derived = DerivedInputs.From(_inputs(), _options, _derived);
             _snapshot = null;
             _inputsDirty = false;
         }

@@ -14,12 +14,31 @@ internal static class ServiceGrouping
 {
     private const int DefaultAffinitySeconds = 10800;
 
-    public static IReadOnlyList<VipGroup> Build(IEnumerable<Service> services, ControllerOptions options)
+    private static readonly IReadOnlyDictionary<Service, VipGroup> NoReuse = new Dictionary<Service, VipGroup>(ReferenceEqualityComparer.Instance);
+
+    public static IReadOnlyList<VipGroup> Build(IEnumerable<Service> services, ControllerOptions options) =>
+        [.. Build(services, options, NoReuse).Select(g => g.Group)];
+
+    /// <summary>
+    /// Groups as <see cref="Build(IEnumerable{Service}, ControllerOptions)"/> does, with each group's
+    /// Services. <paramref name="reuse"/> holds the one-Service groups of an earlier call by the very
+    /// Service object they were built from: informers replace an object on every change, so the same
+    /// reference means the same Service and its group is taken over instead of built again. While
+    /// thousands of Services arrive, that keeps each plan from re-reading every one of them.
+    /// </summary>
+    public static IReadOnlyList<(VipGroup Group, IReadOnlyList<Service> Members)> Build(IEnumerable<Service> services, ControllerOptions options, IReadOnlyDictionary<Service, VipGroup> reuse)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var managed = new List<(string Key, Service Service, IReadOnlyList<IPValue> Addresses)>();
+        ArgumentNullException.ThrowIfNull(reuse);
+        var managed = new List<(string Key, Service Service, IReadOnlyList<IPValue> Addresses, VipGroup? Built)>();
         foreach (var service in services)
         {
+            if (reuse.TryGetValue(service, out var built))
+            {
+                managed.Add((built.Services[0], service, built.Addresses, built));
+                continue;
+            }
+
             if (!ServiceTranslator.IsManaged(service, options))
             {
                 continue;
@@ -28,7 +47,7 @@ internal static class ServiceGrouping
             var addresses = ServiceTranslator.IngressAddresses(service);
             if (addresses.Count > 0)
             {
-                managed.Add((ServiceTranslator.KeyOf(service).ToString(), service, addresses));
+                managed.Add((ServiceTranslator.KeyOf(service).ToString(), service, addresses, null));
             }
         }
 
@@ -45,7 +64,7 @@ internal static class ServiceGrouping
             return x;
         }
 
-        foreach (var (_, _, addresses) in managed)
+        foreach (var (_, _, addresses, _) in managed)
         {
             foreach (var a in addresses)
             {
@@ -64,11 +83,13 @@ internal static class ServiceGrouping
 
         return [.. managed
             .GroupBy(m => Find(m.Addresses[0]))
-            .Select(g => ToGroup([.. g.OrderBy(m => m.Key, StringComparer.Ordinal)]))
-            .OrderBy(g => g.Key, StringComparer.Ordinal)];
+            .Select(g => g.Count() == 1 && g.First().Built is { } alone
+                ? (alone, [g.First().Service])
+                : ToGroup([.. g.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (m.Key, m.Service, m.Addresses))]))
+            .OrderBy(g => g.Item1.Key, StringComparer.Ordinal)];
     }
 
-    private static VipGroup ToGroup(IReadOnlyList<(string Key, Service Service, IReadOnlyList<IPValue> Addresses)> members)
+    private static (VipGroup Group, IReadOnlyList<Service> Members) ToGroup(IReadOnlyList<(string Key, Service Service, IReadOnlyList<IPValue> Addresses)> members)
     {
         var addresses = members.SelectMany(m => m.Addresses).Distinct().Order().ToList();
         var pools = new Dictionary<IPValue, string?>();
@@ -105,7 +126,7 @@ internal static class ServiceGrouping
             }
         }
 
-        return new VipGroup(
+        var group = new VipGroup(
             AnnouncerElection.KeyFor(addresses),
             addresses,
             pools,
@@ -113,5 +134,6 @@ internal static class ServiceGrouping
             local,
             ports,
             affinity);
+        return (group, [.. members.Select(m => m.Service)]);
     }
 }
