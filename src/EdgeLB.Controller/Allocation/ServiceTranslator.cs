@@ -54,8 +54,12 @@ internal static class ServiceTranslator
         && a.Metadata.DeletionTimestamp == b.Metadata.DeletionTimestamp
         && SameMap(a.Metadata.Labels, b.Metadata.Labels)
         && SameMap(a.Metadata.Annotations, b.Metadata.Annotations, ignoring: ServiceAnnotations.AnnouncingNode)
-        && SameJson(a.Spec, b.Spec, KubernetesJsonContext.Default.ServiceSpec)
+        && SameSpec(a, b)
         && SameJson(a.Status?.LoadBalancer, b.Status?.LoadBalancer, KubernetesJsonContext.Default.LoadBalancerStatus);
+
+    /// <summary>Whether both versions of a Service have the same spec, every field of it.</summary>
+    public static bool SameSpec(Service a, Service b) =>
+        SameJson(a.Spec, b.Spec, KubernetesJsonContext.Default.ServiceSpec);
 
     /// <summary>Whether two label or annotation maps hold the same entries, <paramref name="ignoring"/> one key.</summary>
     public static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b, string? ignoring = null)
