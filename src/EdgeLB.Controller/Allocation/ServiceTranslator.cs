@@ -81,8 +81,9 @@ internal static class ServiceTranslator
     /// <summary>The addresses in the Service's status (unparseable entries and hostnames are skipped).</summary>
     public static IReadOnlyList<IPValue> IngressAddresses(Service service)
     {
-        var result = new List<IPValue>();
-        foreach (var ingress in service.Status?.LoadBalancer?.Ingress ?? [])
+        var all = service.Status?.LoadBalancer?.Ingress ?? [];
+        var result = new List<IPValue>(all.Count);
+        foreach (var ingress in all)
         {
             if (IPValue.TryParse(ingress.Ip, out var ip))
             {

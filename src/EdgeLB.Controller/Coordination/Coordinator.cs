@@ -985,10 +985,14 @@ internal sealed class Coordinator : IDisposable
     /// <summary>Applies a full plan. A group whose holder changed since the plan read it (a failover ran meanwhile) is planned again, not moved.</summary>
     private void ApplyAll(IReadOnlyList<GroupPlan> plans, IReadOnlyDictionary<string, string> holders, DateTimeOffset now)
     {
-        var wanted = new HashSet<IPValue>();
+        var wanted = new HashSet<IPValue>(_vips.Count);
         foreach (var plan in plans)
         {
-            wanted.UnionWith(plan.Group.Addresses);
+            for (var i = 0; i < plan.Group.Addresses.Count; i++)
+            {
+                wanted.Add(plan.Group.Addresses[i]);
+            }
+
             if (GroupHolder(plan.Group) != holders.GetValueOrDefault(plan.Group.Key))
             {
                 _planWanted = true;
@@ -1027,7 +1031,19 @@ internal sealed class Coordinator : IDisposable
         }
     }
 
-    private string? GroupHolder(VipGroup group) => group.Addresses.Select(a => _vips.GetValueOrDefault(a)?.Holder).FirstOrDefault(h => h is not null);
+    private string? GroupHolder(VipGroup group)
+    {
+        // Runs for every group of every full plan: no LINQ.
+        for (var i = 0; i < group.Addresses.Count; i++)
+        {
+            if (_vips.GetValueOrDefault(group.Addresses[i])?.Holder is { } holder)
+            {
+                return holder;
+            }
+        }
+
+        return null;
+    }
 
     private void ApplyGroup(GroupPlan plan, string cause, DateTimeOffset now)
     {

@@ -36,32 +36,28 @@ internal sealed record DerivedInputs(
         ArgumentNullException.ThrowIfNull(inputs);
         var problems = new List<string>();
         var grouped = ServiceGrouping.Build(inputs.Services, options, (previous ?? Empty).SingleServiceGroups);
-        var groups = grouped.Select(g => g.Group).ToList();
-        var byKey = groups.ToDictionary(g => g.Key, StringComparer.Ordinal);
-        var single = new Dictionary<Service, VipGroup>(ReferenceEqualityComparer.Instance);
-        var groupOfService = new Dictionary<Service, VipGroup>(ReferenceEqualityComparer.Instance);
+        var groups = new List<VipGroup>(grouped.Count);
+        var byKey = new Dictionary<string, VipGroup>(grouped.Count, StringComparer.Ordinal);
+        var single = new Dictionary<Service, VipGroup>(grouped.Count, ReferenceEqualityComparer.Instance);
+
+        // The annotation of any Service of the group names the holder of its key address.
+        var annotated = new Dictionary<string, AnnouncingAnnotation>(StringComparer.Ordinal);
         foreach (var (group, members) in grouped)
         {
-            foreach (var member in members)
-            {
-                groupOfService[member] = group;
-            }
-
+            groups.Add(group);
+            byKey.Add(group.Key, group);
             if (members.Count == 1)
             {
                 single[members[0]] = group;
             }
-        }
 
-        // The annotation of any Service of the group names the holder of its key address.
-        var annotated = new Dictionary<string, AnnouncingAnnotation>(StringComparer.Ordinal);
-        foreach (var service in inputs.Services)
-        {
-            if (groupOfService.TryGetValue(service, out var group)
-                && AnnouncingAnnotation.TryParse(service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AnnouncingNode), out var announced)
-                && (!annotated.TryGetValue(group.Key, out var seen) || seen.Epoch < announced.Epoch))
+            foreach (var member in members)
             {
-                annotated[group.Key] = announced;
+                if (AnnouncingAnnotation.TryParse(member.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AnnouncingNode), out var announced)
+                    && (!annotated.TryGetValue(group.Key, out var seen) || seen.Epoch < announced.Epoch))
+                {
+                    annotated[group.Key] = announced;
+                }
             }
         }
 

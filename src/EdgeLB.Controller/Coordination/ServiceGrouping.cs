@@ -30,7 +30,7 @@ internal static class ServiceGrouping
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(reuse);
-        var managed = new List<(string Key, Service Service, IReadOnlyList<IPValue> Addresses, VipGroup? Built)>();
+        var managed = new List<(string Key, Service Service, IReadOnlyList<IPValue> Addresses, VipGroup? Built)>(services is IReadOnlyCollection<Service> c ? c.Count : 0);
         foreach (var service in services)
         {
             if (reuse.TryGetValue(service, out var built))
@@ -52,7 +52,8 @@ internal static class ServiceGrouping
         }
 
         // Union-find over addresses: a Service joins the set of every address it holds.
-        var parent = new Dictionary<IPValue, IPValue>();
+        var parent = new Dictionary<IPValue, IPValue>(managed.Count);
+        var shared = false;
         IPValue Find(IPValue x)
         {
             while (parent[x] != x)
@@ -66,9 +67,13 @@ internal static class ServiceGrouping
 
         foreach (var (_, _, addresses, _) in managed)
         {
-            foreach (var a in addresses)
+            for (var i = 0; i < addresses.Count; i++)
             {
-                parent.TryAdd(a, a);
+                if (!parent.TryAdd(addresses[i], addresses[i]))
+                {
+                    // Another Service (or this one twice) has it already.
+                    shared = true;
+                }
             }
 
             for (var i = 1; i < addresses.Count; i++)
@@ -81,13 +86,20 @@ internal static class ServiceGrouping
             }
         }
 
-        return [.. managed
-            .GroupBy(m => Find(m.Addresses[0]))
-            .Select(g => g.Count() == 1 && g.First().Built is { } alone
-                ? (alone, [g.First().Service])
-                : ToGroup([.. g.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (m.Key, m.Service, m.Addresses))]))
-            .OrderBy(g => g.Item1.Key, StringComparer.Ordinal)];
+        // Usually no two Services share an address: every Service is a group of its own.
+        var groups = shared
+            ? [.. managed
+                .GroupBy(m => Find(m.Addresses[0]))
+                .Select(g => g.Count() == 1 ? Alone(g.First()) : ToGroup([.. g.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (m.Key, m.Service, m.Addresses))]))]
+            : managed.ConvertAll(Alone);
+
+        // Keys are unique: each is an address, and groups share none.
+        groups.Sort((a, b) => string.CompareOrdinal(a.Group.Key, b.Group.Key));
+        return groups;
     }
+
+    private static (VipGroup Group, IReadOnlyList<Service> Members) Alone((string Key, Service Service, IReadOnlyList<IPValue> Addresses, VipGroup? Built) member) =>
+        member.Built is { } built ? (built, [member.Service]) : ToGroup([(member.Key, member.Service, member.Addresses)]);
 
     private static (VipGroup Group, IReadOnlyList<Service> Members) ToGroup(IReadOnlyList<(string Key, Service Service, IReadOnlyList<IPValue> Addresses)> members)
     {
