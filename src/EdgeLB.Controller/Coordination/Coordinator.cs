@@ -1048,7 +1048,11 @@ internal sealed class Coordinator : IDisposable
     private void ApplyGroup(GroupPlan plan, string cause, DateTimeOffset now)
     {
         var group = plan.Group;
-        _plans[group.Key] = plan;
+        if (!(_plans.TryGetValue(group.Key, out var known) && known.SameAs(plan)))
+        {
+            _plans[group.Key] = plan;
+        }
+
         foreach (var address in group.Addresses)
         {
             if (!_vips.TryGetValue(address, out var record))
