@@ -82,11 +82,6 @@ internal static class AnnouncerPlanner
         }
 
         var eligible = verdicts.Where(v => v.Eligible).Select(v => new ElectionCandidate(v.Node)).ToList();
-        if (eligible.Count == 0)
-        {
-            return null;
-        }
-
         var ranked = AnnouncerElection.Rank(group.Key, eligible);
         var chosen = ranked.MinBy(r => load.GetValueOrDefault(r.Node))!.Node;
         load[chosen] = load.GetValueOrDefault(chosen) + 1;

@@ -34,12 +34,12 @@ internal static class CoordinationRelevance
             || !ServiceTranslator.SameSpec(old, current);
     }
 
-    /// <summary>The coordinator reads a pool's name and labels only (eligibility by pool selector), not its spec or status.</summary>
+    /// <summary>Of a pool the coordinator reads the labels only (eligibility by pool selector), not its spec or status.</summary>
     public static bool PoolChanged(IPAddressPool old, IPAddressPool current)
     {
         ArgumentNullException.ThrowIfNull(old);
         ArgumentNullException.ThrowIfNull(current);
-        return old.Metadata.Name != current.Metadata.Name || !ServiceTranslator.SameMap(old.Metadata.Labels, current.Metadata.Labels);
+        return !ServiceTranslator.SameMap(old.Metadata.Labels, current.Metadata.Labels);
     }
 
     private static bool Grouped(Service service, ControllerOptions options) =>

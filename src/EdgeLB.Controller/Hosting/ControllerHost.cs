@@ -82,9 +82,9 @@ public sealed class ControllerHost : IAsyncDisposable
             s => CoordinationChangedIf(CoordinationRelevance.ServiceChanged(s, null, options))));
         _services.AddHandler(new InformerHandler<Service>(onUpdate: _coordination.ServiceUpdated));
         _pools.AddHandler(new InformerHandler<IPAddressPool>(
-            _ => CoordinationChangedIf(true),
+            _ => _coordination.Coordinator.InputsChanged(),
             (old, p) => CoordinationChangedIf(CoordinationRelevance.PoolChanged(old, p)),
-            _ => CoordinationChangedIf(true)));
+            _ => _coordination.Coordinator.InputsChanged()));
         _nodes.AddHandler(CoordinationChanges<Node>());
         _endpointSlices.AddHandler(CoordinationChanges<EndpointSlice>());
         _advertisements.AddHandler(CoordinationChanges<L2Advertisement>());
