@@ -54,8 +54,12 @@ internal static class ServiceTranslator
         && a.Metadata.DeletionTimestamp == b.Metadata.DeletionTimestamp
         && SameMap(a.Metadata.Labels, b.Metadata.Labels)
         && SameMap(a.Metadata.Annotations, b.Metadata.Annotations, ignoring: ServiceAnnotations.AnnouncingNode)
-        && SameJson(a.Spec, b.Spec, KubernetesJsonContext.Default.ServiceSpec)
+        && SameSpec(a, b)
         && SameJson(a.Status?.LoadBalancer, b.Status?.LoadBalancer, KubernetesJsonContext.Default.LoadBalancerStatus);
+
+    /// <summary>Whether both versions of a Service have the same spec, every field of it.</summary>
+    public static bool SameSpec(Service a, Service b) =>
+        SameJson(a.Spec, b.Spec, KubernetesJsonContext.Default.ServiceSpec);
 
     /// <summary>Whether two label or annotation maps hold the same entries, <paramref name="ignoring"/> one key.</summary>
     public static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b, string? ignoring = null)
@@ -77,8 +81,9 @@ internal static class ServiceTranslator
     /// <summary>The addresses in the Service's status (unparseable entries and hostnames are skipped).</summary>
     public static IReadOnlyList<IPValue> IngressAddresses(Service service)
     {
-        var result = new List<IPValue>();
-        foreach (var ingress in service.Status?.LoadBalancer?.Ingress ?? [])
+        var all = service.Status?.LoadBalancer?.Ingress ?? [];
+        var result = new List<IPValue>(all.Count);
+        foreach (var ingress in all)
         {
             if (IPValue.TryParse(ingress.Ip, out var ip))
             {

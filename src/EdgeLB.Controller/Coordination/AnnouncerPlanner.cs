@@ -24,7 +24,7 @@ internal static class AnnouncerPlanner
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(holders);
-        var verdicts = groups.Select(g => rules.Nodes.Select(n => rules.Judge(g, n)).ToList()).ToList();
+        var verdicts = groups.Select(g => Judge(g, rules)).ToList();
         var chosen = new string?[groups.Count];
         var load = new Dictionary<string, int>(StringComparer.Ordinal);
         var unplaced = new List<int>();
@@ -35,12 +35,14 @@ internal static class AnnouncerPlanner
                 chosen[i] = holder;
                 load[holder] = load.GetValueOrDefault(holder) + 1;
             }
-            else
+            else if (verdicts[i].Exists(v => v.Eligible))
             {
                 unplaced.Add(i);
             }
         }
 
+        // Groups with no eligible node stay unplaced whatever the order (chosen is null): only the
+        // others are sorted, which also spares a sort of every group while no node can take one.
         foreach (var i in unplaced.OrderBy(i => verdicts[i].Count(v => v.Eligible)).ThenBy(i => groups[i].Key, StringComparer.Ordinal))
         {
             chosen[i] = Place(groups[i], verdicts[i], load);
@@ -61,7 +63,7 @@ internal static class AnnouncerPlanner
         var plans = new List<GroupPlan>();
         foreach (var group in groups)
         {
-            var verdicts = rules.Nodes.Select(n => rules.Judge(group, n)).ToList();
+            var verdicts = Judge(group, rules);
             plans.Add(Build(group, verdicts, Place(group, verdicts, load), rules));
         }
 
@@ -74,20 +76,37 @@ internal static class AnnouncerPlanner
     /// </summary>
     private static string? Place(VipGroup group, List<Verdict> verdicts, Dictionary<string, int> load)
     {
-        var eligible = verdicts.Where(v => v.Eligible).Select(v => new ElectionCandidate(v.Node)).ToList();
-        if (eligible.Count == 0)
+        if (!verdicts.Exists(v => v.Eligible))
         {
             return null;
         }
 
+        var eligible = verdicts.Where(v => v.Eligible).Select(v => new ElectionCandidate(v.Node)).ToList();
         var ranked = AnnouncerElection.Rank(group.Key, eligible);
         var chosen = ranked.MinBy(r => load.GetValueOrDefault(r.Node))!.Node;
         load[chosen] = load.GetValueOrDefault(chosen) + 1;
         return chosen;
     }
 
+    private static List<Verdict> Judge(VipGroup group, EligibilityRules rules)
+    {
+        var verdicts = new List<Verdict>(rules.Nodes.Count);
+        foreach (var node in rules.Nodes)
+        {
+            verdicts.Add(rules.Judge(group, node));
+        }
+
+        return verdicts;
+    }
+
     private static GroupPlan Build(VipGroup group, List<Verdict> verdicts, string? chosen, EligibilityRules rules)
     {
+        if (chosen is null && !verdicts.Exists(v => v.Eligible))
+        {
+            // Nothing to rank: the candidates are the verdicts, every one a rejection, in node order.
+            return new GroupPlan(group, null, NoInterfaces, verdicts, verdicts.Count > 0 && verdicts.TrueForAll(v => rules.ExcludedByLabel(v.Node)));
+        }
+
         var eligible = verdicts.Where(v => v.Eligible).ToList();
         var ranked = AnnouncerElection.Rank(group.Key, [.. eligible.Select(v => new ElectionCandidate(v.Node))]);
         var byNode = eligible.ToDictionary(v => v.Node, StringComparer.Ordinal);

@@ -947,7 +947,7 @@ internal sealed class Coordinator : IDisposable
             {
                 if (refresh)
                 {
-                    derived = DerivedInputs.From(_inputs(), _options);
+                    derived = DerivedInputs.From(_inputs(), _options, derived);
                 }
 
                 var snapshot = derived.Snapshot(speakers);
@@ -993,10 +993,14 @@ internal sealed class Coordinator : IDisposable
     /// <summary>Applies a full plan. A group whose holder changed since the plan read it (a failover ran meanwhile) is planned again, not moved.</summary>
     private void ApplyAll(IReadOnlyList<GroupPlan> plans, IReadOnlyDictionary<string, string> holders, DateTimeOffset now)
     {
-        var wanted = new HashSet<IPValue>();
+        var wanted = new HashSet<IPValue>(_vips.Count);
         foreach (var plan in plans)
         {
-            wanted.UnionWith(plan.Group.Addresses);
+            for (var i = 0; i < plan.Group.Addresses.Count; i++)
+            {
+                wanted.Add(plan.Group.Addresses[i]);
+            }
+
             if (GroupHolder(plan.Group) != holders.GetValueOrDefault(plan.Group.Key))
             {
                 _planWanted = true;
@@ -1035,12 +1039,28 @@ internal sealed class Coordinator : IDisposable
         }
     }
 
-    private string? GroupHolder(VipGroup group) => group.Addresses.Select(a => _vips.GetValueOrDefault(a)?.Holder).FirstOrDefault(h => h is not null);
+    private string? GroupHolder(VipGroup group)
+    {
+        // Runs for every group of every full plan: no LINQ.
+        for (var i = 0; i < group.Addresses.Count; i++)
+        {
+            if (_vips.GetValueOrDefault(group.Addresses[i])?.Holder is { } holder)
+            {
+                return holder;
+            }
+        }
+
+        return null;
+    }
 
     private void ApplyGroup(GroupPlan plan, string cause, DateTimeOffset now)
     {
         var group = plan.Group;
-        _plans[group.Key] = plan;
+        if (!(_plans.TryGetValue(group.Key, out var known) && known.SameAs(plan)))
+        {
+            _plans[group.Key] = plan;
+        }
+
         foreach (var address in group.Addresses)
         {
             if (!_vips.TryGetValue(address, out var record))
@@ -1315,7 +1335,7 @@ internal sealed class Coordinator : IDisposable
     {
         if (_inputsDirty)
         {
-            _derived = DerivedInputs.From(_inputs(), _options);
+            _derived = DerivedInputs.From(_inputs(), _options, _derived);
             _snapshot = null;
             _inputsDirty = false;
         }

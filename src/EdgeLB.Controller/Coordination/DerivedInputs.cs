@@ -1,4 +1,5 @@
 using EdgeLB.Core.Allocation;
+using EdgeLB.Kubernetes.Models;
 
 namespace EdgeLB.Controller.Coordination;
 
@@ -23,27 +24,40 @@ internal sealed record DerivedInputs(
         new Dictionary<string, AnnouncingAnnotation>(StringComparer.Ordinal),
         []);
 
+    /// <summary>The one-Service groups by the Service object they were built from, for the next <see cref="From"/> to take over.</summary>
+    public IReadOnlyDictionary<Service, VipGroup> SingleServiceGroups { get; private init; } = new Dictionary<Service, VipGroup>(ReferenceEqualityComparer.Instance);
+
     public CoordinationSnapshot Snapshot(IReadOnlyDictionary<string, SpeakerFacts> speakers) =>
         new(Nodes, speakers, Advertisements, PoolLabels, Endpoints);
 
-    public static DerivedInputs From(CoordinationInputs inputs, ControllerOptions options)
+    /// <summary>Derives everything from <paramref name="inputs"/>; groups of Services unchanged since <paramref name="previous"/> are taken over from it.</summary>
+    public static DerivedInputs From(CoordinationInputs inputs, ControllerOptions options, DerivedInputs? previous = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var problems = new List<string>();
-        var groups = ServiceGrouping.Build(inputs.Services, options);
-        var byKey = groups.ToDictionary(g => g.Key, StringComparer.Ordinal);
+        var grouped = ServiceGrouping.Build(inputs.Services, options, (previous ?? Empty).SingleServiceGroups);
+        var groups = new List<VipGroup>(grouped.Count);
+        var byKey = new Dictionary<string, VipGroup>(grouped.Count, StringComparer.Ordinal);
+        var single = new Dictionary<Service, VipGroup>(grouped.Count, ReferenceEqualityComparer.Instance);
 
         // The annotation of any Service of the group names the holder of its key address.
         var annotated = new Dictionary<string, AnnouncingAnnotation>(StringComparer.Ordinal);
-        var groupOfService = groups.SelectMany(g => g.Services.Select(s => (s, g))).ToDictionary(x => x.s, x => x.g, StringComparer.Ordinal);
-        foreach (var service in inputs.Services)
+        foreach (var (group, members) in grouped)
         {
-            var key = $"{service.Metadata.Namespace}/{service.Metadata.Name}";
-            if (groupOfService.TryGetValue(key, out var group)
-                && AnnouncingAnnotation.TryParse(service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AnnouncingNode), out var announced)
-                && (!annotated.TryGetValue(group.Key, out var seen) || seen.Epoch < announced.Epoch))
+            groups.Add(group);
+            byKey.Add(group.Key, group);
+            if (members.Count == 1)
             {
-                annotated[group.Key] = announced;
+                single[members[0]] = group;
+            }
+
+            foreach (var member in members)
+            {
+                if (AnnouncingAnnotation.TryParse(member.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AnnouncingNode), out var announced)
+                    && (!annotated.TryGetValue(group.Key, out var seen) || seen.Epoch < announced.Epoch))
+                {
+                    annotated[group.Key] = announced;
+                }
             }
         }
 
@@ -58,6 +72,9 @@ internal sealed record DerivedInputs(
             groups,
             byKey,
             annotated,
-            problems);
+            problems)
+        {
+            SingleServiceGroups = single,
+        };
     }
 }

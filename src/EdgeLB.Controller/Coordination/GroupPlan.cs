@@ -20,6 +20,19 @@ internal sealed record GroupPlan(
     /// <summary>Ports with backends per address family, worked out off the coordinator's lock; null when not precomputed.</summary>
     public IReadOnlyDictionary<IPFamily, IReadOnlyList<Rpc.Contract.V1.ServicePort>>? Ports { get; init; }
 
+    /// <summary>
+    /// Whether <paramref name="other"/> says the same: same group object, node, interfaces, candidates
+    /// and ports (collections by reference unless empty). A full plan keeps the plan it already has
+    /// then, so the new one dies young instead of every plan replacing one object per group.
+    /// </summary>
+    public bool SameAs(GroupPlan other) =>
+        ReferenceEquals(Group, other.Group)
+        && Node == other.Node
+        && ExcludedByLabelOnly == other.ExcludedByLabelOnly
+        && (ReferenceEquals(Interfaces, other.Interfaces) || (Interfaces.Count == 0 && other.Interfaces.Count == 0))
+        && ReferenceEquals(Ports, other.Ports)
+        && Candidates.SequenceEqual(other.Candidates);
+
     public string Summary => Node is not null ? "announced"
         : Candidates.Count == 0 ? "no nodes"
         : ExcludedByLabelOnly ? $"every node is labelled {NodeFacts.ExcludeLabel}"

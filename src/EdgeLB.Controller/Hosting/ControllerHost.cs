@@ -76,9 +76,15 @@ public sealed class ControllerHost : IAsyncDisposable
             () => IsReady,
             loggers,
             _time);
-        _services.AddHandler(CoordinationChanges<Service>());
+        _services.AddHandler(new InformerHandler<Service>(
+            s => CoordinationChangedIf(CoordinationRelevance.ServiceChanged(null, s, options)),
+            (old, s) => CoordinationChangedIf(CoordinationRelevance.ServiceChanged(old, s, options)),
+            s => CoordinationChangedIf(CoordinationRelevance.ServiceChanged(s, null, options))));
         _services.AddHandler(new InformerHandler<Service>(onUpdate: _coordination.ServiceUpdated));
-        _pools.AddHandler(CoordinationChanges<IPAddressPool>());
+        _pools.AddHandler(new InformerHandler<IPAddressPool>(
+            _ => _coordination.Coordinator.InputsChanged(),
+            (old, p) => CoordinationChangedIf(CoordinationRelevance.PoolChanged(old, p)),
+            _ => _coordination.Coordinator.InputsChanged()));
         _nodes.AddHandler(CoordinationChanges<Node>());
         _endpointSlices.AddHandler(CoordinationChanges<EndpointSlice>());
         _advertisements.AddHandler(CoordinationChanges<L2Advertisement>());
@@ -167,6 +173,14 @@ public sealed class ControllerHost : IAsyncDisposable
     /// <summary>Any change to an object the coordinator reads makes it plan again.</summary>
     private InformerHandler<T> CoordinationChanges<T>() =>
         new(_ => _coordination.Coordinator.InputsChanged(), (_, _) => _coordination.Coordinator.InputsChanged(), _ => _coordination.Coordinator.InputsChanged());
+
+    private void CoordinationChangedIf(bool changed)
+    {
+        if (changed)
+        {
+            _coordination.Coordinator.InputsChanged();
+        }
+    }
 
     private static Measurement<long> Relists<T>(Informer<T> informer)
         where T : class, IKubernetesObject =>
