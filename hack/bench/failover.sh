@@ -6,8 +6,9 @@
 #   FAILOVER_TRIALS=10 FAILOVER_LOAD_SECONDS=300 hack/bench/failover.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-dotnet build src/EdgeLB -c Release --verbosity quiet -nologo
+# The binary the image ships (hack/publish.sh: precompiled, which matters for a takeover's latency).
+bash hack/publish.sh artifacts/publish/edgelb
 dotnet build tests/EdgeLB.Benchmarks -c Release --verbosity quiet -nologo
 dotnet tests/EdgeLB.Benchmarks/bin/Release/net10.0/EdgeLB.Benchmarks.dll failover \
-  --edgelb "$PWD/src/EdgeLB/bin/Release/net10.0/edgelb" --out artifacts/bench/failover.json \
+  --edgelb "$PWD/artifacts/publish/edgelb/edgelb" --out artifacts/bench/failover.json \
   --trials "${FAILOVER_TRIALS:-10}" --load-seconds "${FAILOVER_LOAD_SECONDS:-300}"
