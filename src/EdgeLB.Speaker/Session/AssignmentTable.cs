@@ -13,11 +13,12 @@ namespace EdgeLB.Speaker.Session;
 /// announcer's own receive threads never wait for it.
 /// <para>
 /// Lease and orphan rule. While a session with the controller is open, every VIP lives by its lease:
-/// it counts from the receipt of the Assignment, or from the sending of the heartbeat whose ack renewed
-/// it, and when it passes the speaker stops announcing and forwarding the VIP by itself, whatever the
-/// session is doing. Renewals that arrive while an Assignment is still being applied (forwarding set-up
-/// can take longer than a lease on a busy node) count for it: see <see cref="Expect"/>. That is the fencing that lets the controller move a VIP off a silent node after the lease
-/// without two nodes answering. When the session ends visibly (the stream is closed, reset or refused
+/// it counts from the receipt of the Assignment, or from the sending of the heartbeat whose ack
+/// renewed it, and when it passes the speaker stops announcing and forwarding the VIP by itself,
+/// whatever the session is doing. That is the fencing that lets the controller move a VIP off a
+/// silent node after the lease without two nodes answering. Renewals that arrive while an Assignment
+/// is still being applied (forwarding set-up can take longer than a lease on a busy node) count for
+/// it: see <see cref="Expect"/>. When the session ends visibly (the stream is closed, reset or refused
 /// from the controller's side: the controller process died, restarted or lost leadership), the
 /// speaker enters orphaned holding: the VIPs whose lease is still valid at that moment get one lease
 /// up to <see cref="SessionOptions.OrphanLimit"/> from then, so a controller crash darkens nothing.
@@ -446,11 +447,7 @@ internal sealed class AssignmentTable : IDisposable
         }
 
         var dropped = false;
-        try
-        {
-            await _gate.WaitAsync();
-        }
-        catch (ObjectDisposedException)
+        if (!await TryEnterAsync())
         {
             return;
         }
@@ -540,11 +537,7 @@ internal sealed class AssignmentTable : IDisposable
             }
         }
 
-        try
-        {
-            await _gate.WaitAsync();
-        }
-        catch (ObjectDisposedException)
+        if (!await TryEnterAsync())
         {
             return;
         }
@@ -625,6 +618,20 @@ internal sealed class AssignmentTable : IDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>Enters the gate from a timer callback; false once the table is disposed (shutdown).</summary>
+    private async Task<bool> TryEnterAsync()
+    {
+        try
+        {
+            await _gate.WaitAsync();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
     }
 
