@@ -1,10 +1,11 @@
 using EdgeLB.Core.Addresses;
+using EdgeLB.Core.Election;
 using EdgeLB.Rpc.Contract.V1;
 
 namespace EdgeLB.Controller.Coordination;
 
 /// <summary>
-/// The forwarding targets of each Service port of a group: nodeIP:nodePort of every Ready node
+/// The forwarding targets of each Service port of a group: nodeIP:nodePort of Ready nodes (at most 16)
 /// (InternalIP of the VIP's family when it has one), minus the ones the announcing speaker's
 /// probes say are down (all of them when every one is down), and for externalTrafficPolicy Local
 /// only nodes with a ready endpoint.
@@ -14,9 +15,19 @@ namespace EdgeLB.Controller.Coordination;
 /// it has not probed yet counts as healthy unless another speaker's latest probe says otherwise.
 /// Nodes labelled exclude-from-external-load-balancers are not backends either (that is what the
 /// label means to cloud load balancers).
+/// <para>
+/// At most <see cref="MaxBackendsPerPort"/> nodes per port: every NodePort reaches every pod of the
+/// Service (kube-proxy spreads from there), so more nodes add no reach, while each one costs the
+/// holder a health check and the controller a backend entry per VIP — a million entries with 1,000
+/// VIPs on 1,000 nodes. Which ones: the holder's own node first (no extra hop), then the group's
+/// rendezvous order, so VIPs spread over different nodes and a node joining or leaving changes few
+/// lists. Healthy nodes are chosen before failing ones.
+/// </para>
 /// </remarks>
 internal static class BackendPlanner
 {
+    public const int MaxBackendsPerPort = 16;
+
     public static IReadOnlyList<Rpc.Contract.V1.ServicePort> Ports(VipGroup group, IPFamily family, string? holder, CoordinationSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(group);
@@ -35,6 +46,7 @@ internal static class BackendPlanner
             };
             if (port.NodePort > 0)
             {
+                var healthy = new List<Backend>();
                 var failing = new List<Backend>();
                 var local = snapshot.Endpoints.NodesOf(port.Service);
                 foreach (var node in snapshot.SortedNodes)
@@ -52,29 +64,34 @@ internal static class BackendPlanner
 
                     var target = new NodePortTarget(address.ToString(), (uint)port.NodePort, protocol);
                     var backend = new Backend { Node = node.Name, Address = target.Address, Port = target.Port, HasLocalEndpoints = hasLocal };
-                    if (Healthy(target, holderProbes, snapshot))
-                    {
-                        message.Backends.Add(backend);
-                    }
-                    else
-                    {
-                        failing.Add(backend);
-                    }
+                    (Healthy(target, holderProbes, snapshot) ? healthy : failing).Add(backend);
                 }
 
-                // When every candidate fails, send them all rather than none: the holder's own checks
+                // When every candidate fails, send them rather than none: the holder's own checks
                 // keep probing what it is given and forward to the first that answers again, while an
                 // empty list would stop the probing and leave the Service dark for good.
-                if (message.Backends.Count == 0)
-                {
-                    message.Backends.AddRange(failing);
-                }
+                message.Backends.AddRange(Subset(healthy.Count > 0 ? healthy : failing, group.Key, holder));
             }
 
             result.Add(message);
         }
 
         return result;
+    }
+
+    /// <summary>Up to <see cref="MaxBackendsPerPort"/> of the backends, in their given (node) order.</summary>
+    private static IEnumerable<Backend> Subset(List<Backend> backends, string key, string? holder)
+    {
+        if (backends.Count <= MaxBackendsPerPort)
+        {
+            return backends;
+        }
+
+        var rank = AnnouncerElection.Rank(key, [.. backends.Select(b => new ElectionCandidate(b.Node))])
+            .Select((r, i) => (r.Node, Order: r.Node == holder ? -1 : i))
+            .ToDictionary(r => r.Node, r => r.Order, StringComparer.Ordinal);
+        var chosen = backends.OrderBy(b => rank[b.Node]).Take(MaxBackendsPerPort).Select(b => b.Node).ToHashSet(StringComparer.Ordinal);
+        return backends.Where(b => chosen.Contains(b.Node));
     }
 
     private static bool Healthy(NodePortTarget target, IReadOnlyDictionary<NodePortTarget, bool>? holderProbes, CoordinationSnapshot snapshot)

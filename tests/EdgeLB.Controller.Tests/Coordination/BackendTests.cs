@@ -78,4 +78,40 @@ public sealed class BackendTests
         Assert.Equal("node-2", backend.Node);
         Assert.True(backend.HasLocalEndpoints);
     }
+    [Fact]
+    public void ManyNodes_AtMostSixteenPerPort_HolderFirst_SpreadPerVip_StableWhenAnotherNodeLeaves()
+    {
+        static CoordinationSnapshot Cluster(int count, Dictionary<NodePortTarget, bool>? probes = null, string? without = null)
+        {
+            var nodes = Enumerable.Range(1, count).Select(i => $"n-{i:D2}").Where(n => n != without).ToDictionary(
+                n => n,
+                n => new NodeFacts(n, new Dictionary<string, string>(StringComparer.Ordinal), true, false, [IPValue.Parse($"198.18.1.{int.Parse(n[2..], System.Globalization.CultureInfo.InvariantCulture)}")]),
+                StringComparer.Ordinal);
+            var speakers = new Dictionary<string, SpeakerFacts>(StringComparer.Ordinal) { ["n-07"] = new("n-07", true, false, Health.Ok, [], probes ?? []) };
+            return new CoordinationSnapshot(nodes, speakers, [], new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal), LocalEndpoints.From([]));
+        }
+
+        static VipGroup GroupOf(string vip) =>
+            new(vip, [IPValue.Parse(vip)], new Dictionary<IPValue, string?> { [IPValue.Parse(vip)] = "lan" }, ["default/web"], [], [new GroupPort("default/web", "http", "TCP", 80, 30080, false)], null);
+
+        List<string> NodesOf(string vip, CoordinationSnapshot snapshot) =>
+            [.. BackendPlanner.Ports(GroupOf(vip), IPFamily.IPv4, "n-07", snapshot)[0].Backends.Select(b => b.Node)];
+
+        var first = NodesOf("198.18.0.100", Cluster(40));
+        var second = NodesOf("198.18.0.101", Cluster(40));
+        Assert.Equal(BackendPlanner.MaxBackendsPerPort, first.Count);
+        Assert.Contains("n-07", first); // the holder forwards to its own NodePort without a hop
+        Assert.Equal(first.Order(StringComparer.Ordinal), first);
+        Assert.NotEqual(first, second);
+
+        var outsider = Enumerable.Range(1, 40).Select(i => $"n-{i:D2}").First(n => !first.Contains(n));
+        Assert.Equal(first, NodesOf("198.18.0.100", Cluster(40, without: outsider)));
+
+        // Failing nodes give way to healthy ones outside the subset.
+        var failing = first.Where(n => n != "n-07").Take(3).ToList();
+        var probes = failing.ToDictionary(n => new NodePortTarget($"198.18.1.{int.Parse(n[2..], System.Globalization.CultureInfo.InvariantCulture)}", 30080, Protocol.Tcp), _ => false);
+        var healed = NodesOf("198.18.0.100", Cluster(40, probes));
+        Assert.Equal(BackendPlanner.MaxBackendsPerPort, healed.Count);
+        Assert.DoesNotContain(healed, failing.Contains);
+    }
 }
