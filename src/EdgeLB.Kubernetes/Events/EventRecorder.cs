@@ -23,6 +23,7 @@ public sealed class EventRecorder : IDisposable
     public const string Normal = "Normal";
     public const string Warning = "Warning";
 
+    private static long s_sequence;
     private readonly IKubeApi _client;
     private readonly EventRecorderOptions _options;
     private readonly TimeProvider _time;
@@ -109,7 +110,11 @@ public sealed class EventRecorder : IDisposable
                 }
             }
 
-            var name = $"{involved.Name}.{(now.ToUnixTimeMilliseconds() * 1_000_000).ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}";
+            // Like Kubernetes' own names (object.<nanoseconds in hex>), but the sub-millisecond part is
+            // this process's sequence: Events about one object within one millisecond (or under a test
+            // clock that stands still) must not collide, or the create fails and the Event is lost.
+            var sequence = Interlocked.Increment(ref s_sequence) % 1_000_000;
+            var name = $"{involved.Name}.{(now.ToUnixTimeMilliseconds() * 1_000_000 + sequence).ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}";
             await _client.CreateWithoutResultAsync(
                 Resources.Events,
                 new KubeEvent

@@ -59,6 +59,18 @@ public sealed class EventRecorderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ManyEventsAboutOneObjectInOneMillisecond_AreAllCreated()
+    {
+        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "c", CacheSize = 1000 }, time: _clock);
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(await recorder.RecordAsync(Svc("web"), EventRecorder.Warning, "AllocationFailed", $"attempt {i}"));
+        }
+
+        Assert.Equal(200, Events().Count); // the clock stands still: names must not collide
+    }
+
+    [Fact]
     public async Task CacheIsBounded_EvictedEntriesStartNewEvents()
     {
         using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "c", CacheSize = 2 });
