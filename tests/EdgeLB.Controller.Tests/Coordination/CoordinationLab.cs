@@ -131,6 +131,15 @@ internal sealed class CoordinationLab : IAsyncDisposable
         return await channel.UnaryAsync(CoordinatorMethods.GetState, request ?? new GetStateRequest(), CallOptions.FromTimeout(TimeSpan.FromSeconds(10)));
     }
 
+    /// <summary>A leading controller, speakers on node-1 and node-2, Service "web", its VIP and the speaker holding it.</summary>
+    public async Task<(SimulatedSpeaker[] Speakers, string Vip, SimulatedSpeaker Holder)> TwoSpeakersAndAServiceAsync()
+    {
+        var host = await StartControllerAsync();
+        var speakers = new[] { await ConnectAsync(host, "node-1", 1), await ConnectAsync(host, "node-2", 2) };
+        var vip = (await CreateServiceAsync("web")).Status!.LoadBalancer!.Ingress![0].Ip!;
+        return (speakers, vip, await HolderAsync(vip, speakers));
+    }
+
     /// <summary>Waits until exactly one of <paramref name="speakers"/> holds <paramref name="vip"/> and returns it.</summary>
     public static async Task<SimulatedSpeaker> HolderAsync(string vip, params SimulatedSpeaker[] speakers)
     {

@@ -32,10 +32,7 @@ public sealed class FollowTests
     public async Task Backends_FollowTheHoldersHealthReports()
     {
         await using var lab = await CoordinationLab.StartAsync(nodes: 3);
-        var host = await lab.StartControllerAsync();
-        var speakers = new[] { await lab.ConnectAsync(host, "node-1", 1), await lab.ConnectAsync(host, "node-2", 2) };
-        var vip = (await lab.CreateServiceAsync("web")).Status!.LoadBalancer!.Ingress![0].Ip!;
-        var holder = await CoordinationLab.HolderAsync(vip, speakers);
+        var (_, vip, holder) = await lab.TwoSpeakersAndAServiceAsync();
         var port = holder.AssignmentOf(vip)!.Ports[0];
         Assert.Equal(3, port.Backends.Count);
 
@@ -51,10 +48,7 @@ public sealed class FollowTests
     public async Task ProbeResults_TheHolderStopsReporting_AreForgotten()
     {
         await using var lab = await CoordinationLab.StartAsync(nodes: 3);
-        var host = await lab.StartControllerAsync();
-        var speakers = new[] { await lab.ConnectAsync(host, "node-1", 1), await lab.ConnectAsync(host, "node-2", 2) };
-        var vip = (await lab.CreateServiceAsync("web")).Status!.LoadBalancer!.Ingress![0].Ip!;
-        var holder = await CoordinationLab.HolderAsync(vip, speakers);
+        var (_, vip, holder) = await lab.TwoSpeakersAndAServiceAsync();
         var port = holder.AssignmentOf(vip)!.Ports[0];
         var target = new NodePortTarget("198.18.0.3", port.NodePort, Protocol.Tcp);
 
@@ -70,10 +64,7 @@ public sealed class FollowTests
     public async Task AVipTheHolderDroppedOnItsOwn_IsAssignedAgain_WithAHigherEpoch()
     {
         await using var lab = await CoordinationLab.StartAsync(nodes: 2);
-        var host = await lab.StartControllerAsync();
-        var speakers = new[] { await lab.ConnectAsync(host, "node-1", 1), await lab.ConnectAsync(host, "node-2", 2) };
-        var vip = (await lab.CreateServiceAsync("web")).Status!.LoadBalancer!.Ingress![0].Ip!;
-        var holder = await CoordinationLab.HolderAsync(vip, speakers);
+        var (speakers, vip, holder) = await lab.TwoSpeakersAndAServiceAsync();
         var epoch = holder.Holding[vip];
 
         holder.Forget(vip);
