@@ -171,7 +171,7 @@ internal sealed class AssignmentTable : IDisposable
             lock (_held)
             {
                 var until = receivedAt + lease;
-                if (_expected.Remove(vip, out var expected) && expected.Epoch == assignment.Epoch)
+                if (TakeExpectedLocked(vip, assignment.Epoch) is { } expected)
                 {
                     (until, receivedAt) = (expected.LeaseUntil, expected.ReceivedAt);
                 }
@@ -222,10 +222,7 @@ internal sealed class AssignmentTable : IDisposable
         {
             lock (_held)
             {
-                if (_expected.TryGetValue(vip, out var left) && left.Epoch == assignment.Epoch)
-                {
-                    _expected.Remove(vip); // ignored: nothing is waiting to be renewed
-                }
+                TakeExpectedLocked(vip, assignment.Epoch); // ignored: nothing is waiting to be renewed
             }
 
             _gate.Release();
@@ -633,6 +630,21 @@ internal sealed class AssignmentTable : IDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Removes and returns what <see cref="Expect"/> noted for this VIP at this epoch; a newer
+    /// Assignment's note, queued behind this one, stays for it.
+    /// </summary>
+    private (ulong Epoch, DateTimeOffset LeaseUntil, DateTimeOffset ReceivedAt)? TakeExpectedLocked(IPAddress vip, ulong epoch)
+    {
+        if (_expected.TryGetValue(vip, out var expected) && expected.Epoch == epoch)
+        {
+            _expected.Remove(vip);
+            return expected;
+        }
+
+        return null;
     }
 
     private static TimeSpan LeaseOf(Duration? given, TimeSpan defaultLease) =>

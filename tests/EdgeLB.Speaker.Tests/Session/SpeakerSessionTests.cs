@@ -165,6 +165,34 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task SlowForwarding_ANewerAssignmentQueuedBehind_KeepsTheRenewalsReadMeanwhile()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), null);
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.HeartbeatAsync();
+        speaker.Forwarder.Slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await speaker.Forwarder.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 4, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        var receivedAt = time.GetUtcNow();
+
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        var ack = new HeartbeatAck { Sequence = 999 };
+        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 4, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
+        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
+        await session.SendAsync(new ControllerMessage { Configuration = new Configuration { LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) } });
+        var readAt = time.GetUtcNow();
+        await session.HeartbeatAsync(h => h.SentAt.ToDateTimeOffset() >= readAt);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        speaker.Forwarder.Slow.SetResult();
+        await session.HeartbeatAsync(h => h.Announced.Any(a => a.Epoch == 4));
+        Assert.Equal(receivedAt + TimeSpan.FromSeconds(3.5), speaker.Table.Find(Vip)!.LeaseUntil); // epoch 3's apply left epoch 4's renewal alone
+    }
+
+    [Fact]
     public async Task SlowForwarding_WithoutRenewal_TheLeaseEndsBeforeTheVipIsEverAnnounced()
     {
         var time = new ManualTimeProvider();
