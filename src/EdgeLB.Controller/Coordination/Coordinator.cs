@@ -62,7 +62,7 @@ internal sealed class Coordinator : IDisposable
     private readonly HashSet<string> _warnedExcluded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _awaited = new(StringComparer.Ordinal);
     private Duration _speakerLease;
-    private int _scale = 1; // see SessionTimings.Scale: grows with the sessions within a term, never shrinks
+    private int _scale; // see SessionTimings.Scale: grows with the sessions within a term, never shrinks
     private DerivedInputs _derived = DerivedInputs.Empty;
     private CoordinationSnapshot? _snapshot;
     private ITimer? _timer;
@@ -86,7 +86,7 @@ internal sealed class Coordinator : IDisposable
         _metrics = metrics;
         _logger = logger;
         _time = time;
-        _speakerLease = Duration.FromTimeSpan(options.SpeakerLease - options.LeaseMargin);
+        SetScale(1);
         metrics.ObserveSessions(() => SessionCount, VipsPerNode);
     }
 
@@ -170,8 +170,7 @@ internal sealed class Coordinator : IDisposable
             }
 
             _lastTickAt = null;
-            _scale = 1;
-            _speakerLease = Duration.FromTimeSpan(_options.SpeakerLease - _options.LeaseMargin);
+            SetScale(1);
             _collecting = _awaited.Count > 0;
             _collectUntil = _time.GetUtcNow() + _options.RelearnTimeout;
             _planWanted = true;
@@ -1280,13 +1279,20 @@ internal sealed class Coordinator : IDisposable
             return;
         }
 
-        _scale = scale;
-        _speakerLease = Duration.FromTimeSpan((_options.SpeakerLease - _options.LeaseMargin) * scale);
+        SetScale(scale);
         CoordinationLog.TimingsScaled(_logger, _sessions.Count, _options.HeartbeatBudget, _options.HeartbeatInterval * scale, Lease);
         var period = SessionTimings.CheckPeriod(Lease);
         _timer?.Change(period, period);
         _peersDirty = true;
         _nextPeersAt = now;
+    }
+
+    /// <summary>Stretches the timings by <paramref name="scale"/>; the speakers' lease is kept as a message for every ack.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_speakerLease))]
+    private void SetScale(int scale)
+    {
+        _scale = scale;
+        _speakerLease = Duration.FromTimeSpan((_options.SpeakerLease - _options.LeaseMargin) * scale);
     }
 
     private void BroadcastPeers(DateTimeOffset now)
