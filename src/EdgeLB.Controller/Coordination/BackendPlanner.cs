@@ -87,10 +87,11 @@ internal static class BackendPlanner
             return backends;
         }
 
-        var rank = AnnouncerElection.Rank(key, [.. backends.Select(b => new ElectionCandidate(b.Node))])
-            .Select((r, i) => (r.Node, Order: r.Node == holder ? -1 : i))
-            .ToDictionary(r => r.Node, r => r.Order, StringComparer.Ordinal);
-        var chosen = backends.OrderBy(b => rank[b.Node]).Take(MaxBackendsPerPort).Select(b => b.Node).ToHashSet(StringComparer.Ordinal);
+        var chosen = AnnouncerElection.Rank(key, [.. backends.Select(b => new ElectionCandidate(b.Node))])
+            .Select(r => r.Node)
+            .OrderBy(node => node != holder) // stable: the holder first, the rest in rank order
+            .Take(MaxBackendsPerPort)
+            .ToHashSet(StringComparer.Ordinal);
         return backends.Where(b => chosen.Contains(b.Node));
     }
 
