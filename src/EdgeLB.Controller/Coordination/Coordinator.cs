@@ -254,6 +254,14 @@ internal sealed class Coordinator : IDisposable
 
             _sessions[node] = session;
             _snapshot = null;
+            foreach (var record in _vips.Values)
+            {
+                if (record.Standby == node)
+                {
+                    record.LastStandby = null; // a new session starts without standbys: the next plan sends them again
+                }
+            }
+
             GrowScale(now);
             session.Send(new ControllerMessage { Configuration = BuildConfiguration(node) });
             _peersDirty = true;
@@ -910,12 +918,18 @@ internal sealed class Coordinator : IDisposable
         RefreshInputsIfDirty();
         var groups = groupKeys.Select(k => _derived.GroupsByKey.GetValueOrDefault(k)).OfType<VipGroup>().ToList();
         var rules = new EligibilityRules(Snapshot());
-        var load = _vips.Values.Where(v => v.Holder is not null).GroupBy(v => v.Holder!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(v => v.GroupKey).Distinct(StringComparer.Ordinal).Count(), StringComparer.Ordinal);
-        foreach (var plan in AnnouncerPlanner.PlanSome(groups, rules, load))
+        var load = GroupsPerNode(v => v.Holder);
+        var standbys = groups.Select(g => (g.Key, Node: GroupStandby(g))).Where(s => s.Node is not null).ToDictionary(s => s.Key, s => s.Node!, StringComparer.Ordinal);
+        foreach (var plan in AnnouncerPlanner.PlanSome(groups, rules, load, standbys, GroupsPerNode(v => v.Standby)))
         {
             ApplyGroup(plan, cause, now);
         }
     }
+
+    /// <summary>How many groups each node holds (or stands by for), for spreading the next ones evenly.</summary>
+    private Dictionary<string, int> GroupsPerNode(Func<VipRecord, string?> node) =>
+        _vips.Values.Where(v => node(v) is not null).GroupBy(v => node(v)!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(v => v.GroupKey).Distinct(StringComparer.Ordinal).Count(), StringComparer.Ordinal);
 
     private void MaybeStartFullPlan(DateTimeOffset now)
     {
@@ -931,11 +945,17 @@ internal sealed class Coordinator : IDisposable
         var derived = _derived;
         var speakers = _sessions.ToDictionary(s => s.Key, s => s.Value.ToFacts(), StringComparer.Ordinal);
         var holders = new Dictionary<string, string>(StringComparer.Ordinal);
+        var standbys = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var group in _derived.Groups)
         {
             if (GroupHolder(group) is { } holder)
             {
                 holders[group.Key] = holder;
+            }
+
+            if (GroupStandby(group) is { } standby)
+            {
+                standbys[group.Key] = standby;
             }
         }
 
@@ -950,7 +970,7 @@ internal sealed class Coordinator : IDisposable
                 }
 
                 var snapshot = derived.Snapshot(speakers);
-                var plans = AnnouncerPlanner.PlanAll(derived.Groups, new EligibilityRules(snapshot), holders)
+                var plans = AnnouncerPlanner.PlanAll(derived.Groups, new EligibilityRules(snapshot), holders, standbys)
                     .Select(p => p.Node is null ? p : p with
                     {
                         // Backend lists are O(nodes) per VIP: build them here, not under the lock.
@@ -1052,6 +1072,8 @@ internal sealed class Coordinator : IDisposable
         return null;
     }
 
+    private string? GroupStandby(VipGroup group) => _vips.GetValueOrDefault(group.Addresses[0])?.Standby;
+
     private void ApplyGroup(GroupPlan plan, string cause, DateTimeOffset now)
     {
         var group = plan.Group;
@@ -1115,6 +1137,11 @@ internal sealed class Coordinator : IDisposable
             AssignTo(record, group, node, nic, record.Holder is null ? record.OwnerlessCause ?? cause : cause, now, plan.Ports?.GetValueOrDefault(address.Family));
         }
 
+        foreach (var address in group.Addresses)
+        {
+            StandBy(_vips[address], plan.Node is null ? null : plan.Standby, plan.Summary);
+        }
+
         Report(group);
         if (plan.ExcludedByLabelOnly)
         {
@@ -1158,6 +1185,13 @@ internal sealed class Coordinator : IDisposable
         if (record.HandoverFrom?.Node == node)
         {
             record.HandoverFrom = null;
+        }
+
+        if (record.Standby == node)
+        {
+            // Its speaker takes the ready ports over with the Assignment; no StandbyEnd.
+            record.Standby = null;
+            record.LastStandby = null;
         }
 
         record.Holder = node;
@@ -1212,6 +1246,50 @@ internal sealed class Coordinator : IDisposable
         }
 
         session.Send(new ControllerMessage { Assignment = assignment });
+        SendStandbyIfChanged(record);
+    }
+
+    /// <summary>Makes <paramref name="node"/> the VIP's standby, telling the previous one it no longer is.</summary>
+    private void StandBy(VipRecord record, string? node, string reason)
+    {
+        if (record.Standby == node)
+        {
+            SendStandbyIfChanged(record);
+            return;
+        }
+
+        if (record.Standby is { } previous && record.LastStandby is not null && _sessions.TryGetValue(previous, out var old))
+        {
+            old.Send(new ControllerMessage { StandbyEnd = new StandbyEnd { Address = record.Address.ToString(), Reason = node is null ? reason : $"{node} stands by instead" } });
+        }
+
+        record.Standby = node;
+        record.LastStandby = null;
+        SendStandbyIfChanged(record);
+    }
+
+    /// <summary>
+    /// Sends the standby what the holder's Assignment carries, without epoch or lease: the backends
+    /// it gets on takeover differ at most in order, so the takeover only claims the address.
+    /// </summary>
+    private void SendStandbyIfChanged(VipRecord record)
+    {
+        if (record.Standby is not { } node || record.LastAssignment is not { } assignment || !_sessions.TryGetValue(node, out var session) || !session.Live || session.Draining)
+        {
+            return;
+        }
+
+        var next = assignment.Clone();
+        next.Epoch = 0;
+        next.LeaseDuration = null;
+        next.Interface = string.Empty;
+        if (next.Equals(record.LastStandby))
+        {
+            return;
+        }
+
+        record.LastStandby = next;
+        session.Send(new ControllerMessage { Standby = new Standby { Next = next } });
     }
 
     private void Report(VipGroup group)

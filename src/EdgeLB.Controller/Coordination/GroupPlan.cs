@@ -21,6 +21,12 @@ internal sealed record GroupPlan(
     public IReadOnlyDictionary<IPFamily, IReadOnlyList<Rpc.Contract.V1.ServicePort>>? Ports { get; init; }
 
     /// <summary>
+    /// The node next in line: it keeps the group's forwarding ready without announcing, and the group
+    /// goes there first when the holder fails. Null without a second eligible node.
+    /// </summary>
+    public string? Standby { get; init; }
+
+    /// <summary>
     /// Whether <paramref name="other"/> says the same: same group object, node, interfaces, candidates
     /// and ports (collections by reference unless empty). A full plan keeps the plan it already has
     /// then, so the new one dies young instead of every plan replacing one object per group.
@@ -28,6 +34,7 @@ internal sealed record GroupPlan(
     public bool SameAs(GroupPlan other) =>
         ReferenceEquals(Group, other.Group)
         && Node == other.Node
+        && Standby == other.Standby
         && ExcludedByLabelOnly == other.ExcludedByLabelOnly
         && (ReferenceEquals(Interfaces, other.Interfaces) || (Interfaces.Count == 0 && other.Interfaces.Count == 0))
         && ReferenceEquals(Ports, other.Ports)

@@ -33,6 +33,12 @@ internal sealed class VipRecord(IPValue address)
     /// <summary>The Assignment last sent, to resend only when ports or backends change.</summary>
     public Rpc.Contract.V1.Assignment? LastAssignment { get; set; }
 
+    /// <summary>The node standing by to take it over (forwarding ready, not announcing); null when none is.</summary>
+    public string? Standby { get; set; }
+
+    /// <summary>The Standby last sent to <see cref="Standby"/>, to resend only when it changes.</summary>
+    public Rpc.Contract.V1.Assignment? LastStandby { get; set; }
+
     /// <summary>When the holder last reported sending gratuitous ARP / NA for it.</summary>
     public DateTimeOffset? LastGarp { get; set; }
 }

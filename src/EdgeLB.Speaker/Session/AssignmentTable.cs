@@ -47,6 +47,7 @@ internal sealed class AssignmentTable : IDisposable
     private readonly Dictionary<IPAddress, HeldAssignment> _held = [];
     private readonly Dictionary<IPAddress, (ulong Epoch, DateTimeOffset LeaseUntil, DateTimeOffset ReceivedAt)> _expected = []; // guarded by _held: received, not applied yet
     private readonly Dictionary<VipPort, DateTimeOffset> _lingering = []; // guarded by _gate: port → when forwarding stops
+    private readonly Dictionary<IPAddress, HashSet<VipPort>> _standing = []; // guarded by _gate: VIPs this node is next in line for → ports ready
     private readonly TimeSpan _linger;
     private readonly ITimer _fence;
     private readonly ITimer _lingerTimer;
@@ -144,21 +145,16 @@ internal sealed class AssignmentTable : IDisposable
             }
 
             held ??= new HeldAssignment(vip, assignment.Epoch, interfaceName);
+
+            // A standby set its ports up already: only the backends may change, so the VIP is claimed
+            // within a millisecond or two of the Assignment instead of after a listener and health checks.
+            _standing.Remove(vip, out var standing);
             foreach (var (port, (backends, options)) in plan.Ports)
             {
-                var lingered = _lingering.Remove(port); // back on this node before its linger ended: it just forwards on
-                try
+                var forwarding = standing?.Remove(port) == true || _lingering.Remove(port); // lingering: back before its linger ended
+                if (await ForwardAsync(port, backends, options, forwarding, cancellationToken))
                 {
-                    await _forwarder.SetBackendsAsync(port, backends, options, cancellationToken);
                     held.Ports.Add(port);
-                }
-                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
-                {
-                    SessionLog.ForwardingFailed(_logger, ex, port.ToString());
-                    if (lingered)
-                    {
-                        await ClearPortAsync(port);
-                    }
                 }
             }
 
@@ -166,6 +162,11 @@ internal sealed class AssignmentTable : IDisposable
             {
                 await ClearPortAsync(gone);
                 held.Ports.Remove(gone);
+            }
+
+            foreach (var unused in standing ?? [])
+            {
+                LingerLocked(unused);
             }
 
             lock (_held)
@@ -262,6 +263,131 @@ internal sealed class AssignmentTable : IDisposable
 
             await DropLockedAsync(held, string.IsNullOrEmpty(revoke.Reason) ? "revoked" : "revoked: " + revoke.Reason);
             return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Applies a Standby: this node is next in line for the VIP, so its ports start forwarding now
+    /// (listener, backends, health checks) while nothing is announced. Forwarding without answering
+    /// ARP/ND attracts no traffic, so a standby cannot take part in a split brain.
+    /// </summary>
+    /// <returns>False when it was ignored (bad address, or the VIP is held here).</returns>
+    public async Task<bool> StandByAsync(Standby standby, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(standby);
+        if (standby.Next is not { } next || !IPAddress.TryParse(next.Address, out var vip))
+        {
+            SessionLog.BadStandby(_logger, standby.Next?.Address ?? string.Empty, "not an IP address");
+            return false;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            lock (_held)
+            {
+                if (_held.ContainsKey(vip))
+                {
+                    return false; // the Assignment's ports are what count while it is held
+                }
+            }
+
+            var plan = ForwardingPlan.From(vip, next);
+            foreach (var problem in plan.Problems)
+            {
+                SessionLog.BadStandby(_logger, next.Address, problem);
+            }
+
+            var ready = _standing.GetValueOrDefault(vip) ?? [];
+            foreach (var (port, (backends, options)) in plan.Ports)
+            {
+                var forwarding = ready.Contains(port) || _lingering.Remove(port);
+                if (await ForwardAsync(port, backends, options, forwarding, cancellationToken))
+                {
+                    ready.Add(port);
+                }
+                else
+                {
+                    ready.Remove(port);
+                }
+            }
+
+            foreach (var gone in ready.Where(p => !plan.Ports.ContainsKey(p)).ToList())
+            {
+                ready.Remove(gone);
+                LingerLocked(gone);
+            }
+
+            if (ready.Count > 0)
+            {
+                _standing[vip] = ready;
+            }
+            else
+            {
+                _standing.Remove(vip);
+            }
+
+            SessionLog.StandingBy(_logger, vip, ready.Count);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Applies a StandbyEnd: the ports stop forwarding after the linger, like a dropped VIP's.</summary>
+    public async Task StandDownAsync(string address, string reason)
+    {
+        if (!IPAddress.TryParse(address, out var vip))
+        {
+            SessionLog.BadStandby(_logger, address, "StandbyEnd: not an IP address");
+            return;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            StandDownLocked(vip, reason);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>A new session starts: standbys were the previous controller's plan, and the new one sends its own.</summary>
+    public async Task StandDownAllAsync(string reason)
+    {
+        if (!await TryEnterAsync())
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var vip in _standing.Keys.ToList())
+            {
+                StandDownLocked(vip, reason);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>VIPs this node stands by for, with their ready ports, for tests and status.</summary>
+    public IReadOnlyDictionary<IPAddress, int> Standing()
+    {
+        _gate.Wait();
+        try
+        {
+            return _standing.ToDictionary(s => s.Key, s => s.Value.Count);
         }
         finally
         {
@@ -480,21 +606,15 @@ internal sealed class AssignmentTable : IDisposable
     private async Task DropLockedAsync(HeldAssignment held, string reason)
     {
         _announcer.Revoke(held.Vip);
-        if (_linger > TimeSpan.Zero)
+        foreach (var port in held.Ports)
         {
-            var until = _time.GetUtcNow() + _linger;
-            foreach (var port in held.Ports)
-            {
-                _lingering[port] = until;
-            }
-
-            RescheduleLingerLocked();
-        }
-        else
-        {
-            foreach (var port in held.Ports)
+            if (_linger <= TimeSpan.Zero)
             {
                 await ClearPortAsync(port);
+            }
+            else
+            {
+                LingerLocked(port);
             }
         }
 
@@ -504,6 +624,54 @@ internal sealed class AssignmentTable : IDisposable
         }
 
         SessionLog.Dropped(_logger, held.Vip, held.Epoch, reason);
+    }
+
+    private void StandDownLocked(IPAddress vip, string reason)
+    {
+        if (!_standing.Remove(vip, out var ready))
+        {
+            return;
+        }
+
+        foreach (var port in ready)
+        {
+            LingerLocked(port);
+        }
+
+        SessionLog.StoodDown(_logger, vip, reason);
+    }
+
+    /// <summary>
+    /// Keeps a port forwarding for the linger, then stops it (a zero linger stops it on the next
+    /// linger tick, which is due at once).
+    /// </summary>
+    private void LingerLocked(VipPort port)
+    {
+        _lingering[port] = _time.GetUtcNow() + _linger;
+        RescheduleLingerLocked();
+    }
+
+    /// <summary>
+    /// Sets a port's backends. <paramref name="forwarding"/> says it is forwarding already (lingering
+    /// or standing by): when that fails it is stopped, not left half-configured.
+    /// </summary>
+    private async Task<bool> ForwardAsync(VipPort port, IReadOnlyList<Forwarding.Backend> backends, ServiceForwardingOptions options, bool forwarding, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _forwarder.SetBackendsAsync(port, backends, options, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+        {
+            SessionLog.ForwardingFailed(_logger, ex, port.ToString());
+            if (forwarding)
+            {
+                await ClearPortAsync(port);
+            }
+
+            return false;
+        }
     }
 
     /// <summary>Stops forwarding the lingering ports whose linger has passed; with <paramref name="untilLast"/>, first waits for the last one.</summary>

@@ -62,4 +62,13 @@ internal static partial class SessionLog
 
     [LoggerMessage(2318, LogLevel.Warning, "Orphaned holding ended: {Reason}")]
     public static partial void OrphanEnded(ILogger logger, string reason);
+
+    [LoggerMessage(2319, LogLevel.Information, "Standing by for {Vip}: {Ports} ports ready to forward, nothing announced")]
+    public static partial void StandingBy(ILogger logger, IPAddress vip, int ports);
+
+    [LoggerMessage(2320, LogLevel.Information, "No longer standing by for {Vip}: {Reason}")]
+    public static partial void StoodDown(ILogger logger, IPAddress vip, string reason);
+
+    [LoggerMessage(2321, LogLevel.Warning, "Standby for {Vip}: {Problem}")]
+    public static partial void BadStandby(ILogger logger, string vip, string problem);
 }

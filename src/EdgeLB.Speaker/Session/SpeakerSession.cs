@@ -363,19 +363,30 @@ internal sealed class SpeakerSession : IDisposable
 
     private async Task ApplyLoopAsync(ChannelReader<ControllerMessage> changes, LiveSession live)
     {
+        await _table.StandDownAllAsync("a new session started");
         await foreach (var message in changes.ReadAllAsync())
         {
-            if (message.KindCase == ControllerMessage.KindOneofCase.Assignment)
+            switch (message.KindCase)
             {
-                await _table.AssignAsync(message.Assignment, live.Lease, CancellationToken.None);
-            }
-            else
-            {
-                await _table.RevokeAsync(message.Revoke, CancellationToken.None);
-                if (live.Draining && _table.Count == 0)
-                {
-                    live.DrainDone.TrySetResult("every VIP was revoked");
-                }
+                case ControllerMessage.KindOneofCase.Assignment:
+                    await _table.AssignAsync(message.Assignment, live.Lease, CancellationToken.None);
+                    break;
+                case ControllerMessage.KindOneofCase.Revoke:
+                    await _table.RevokeAsync(message.Revoke, CancellationToken.None);
+                    if (live.Draining && _table.Count == 0)
+                    {
+                        live.DrainDone.TrySetResult("every VIP was revoked");
+                    }
+
+                    break;
+                case ControllerMessage.KindOneofCase.Standby:
+                    await _table.StandByAsync(message.Standby, CancellationToken.None);
+                    continue; // nothing announced changed: no early heartbeat
+                case ControllerMessage.KindOneofCase.StandbyEnd:
+                    await _table.StandDownAsync(message.StandbyEnd.Address, message.StandbyEnd.Reason);
+                    continue;
+                default:
+                    break;
             }
 
             Kick();
@@ -394,6 +405,8 @@ internal sealed class SpeakerSession : IDisposable
                 changes.TryWrite(message);
                 break;
             case ControllerMessage.KindOneofCase.Revoke:
+            case ControllerMessage.KindOneofCase.Standby:
+            case ControllerMessage.KindOneofCase.StandbyEnd:
                 changes.TryWrite(message);
                 break;
             case ControllerMessage.KindOneofCase.HeartbeatAck:

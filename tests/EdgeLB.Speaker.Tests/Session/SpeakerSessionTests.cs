@@ -328,6 +328,45 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task Standby_ForwardsWithoutAnnouncing_TheAssignmentTakesTheReadyPortOver_AndAnEndLingers()
+    {
+        var linger = TimeSpan.FromSeconds(1);
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, o => o with { ForwardingLinger = linger });
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        var port = new VipPort(Vip, 80, ForwardProtocol.Tcp);
+        var next = Assign(Vip, 0, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"]));
+        next.Interface = string.Empty;
+        await session.SendAsync(new ControllerMessage { Standby = new Standby { Next = next } });
+        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.ContainsKey(port), "the standby's port forwards");
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.Equal(1, speaker.Table.Standing()[Vip]);
+        Assert.Null(speaker.Table.Find(Vip));
+
+        // The takeover: the port forwards throughout, with the Assignment's backends.
+        await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 7, ("http", Protocol.Tcp, 80, ["198.18.6.11:30080", "198.18.6.12:30080"])) });
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+        Assert.Empty(speaker.Table.Standing());
+        Assert.Equal(2, speaker.Forwarder.Ports[port].Backends.Count);
+        Assert.DoesNotContain("unforward tcp/198.18.6.100:80", speaker.Log.Events);
+
+        // A Standby for a VIP held here changes nothing.
+        await session.SendAsync(new ControllerMessage { Standby = new Standby { Next = Assign(Vip, 0, ("other", Protocol.Tcp, 8080, ["198.18.6.12:30081"])) } });
+
+        // Standing by for a second VIP, then not any more: its port lingers, then stops.
+        var port2 = new VipPort(Vip2, 443, ForwardProtocol.Tcp);
+        await session.SendAsync(new ControllerMessage { Standby = new Standby { Next = Assign(Vip2, 0, ("https", Protocol.Tcp, 443, ["198.18.6.12:30443"])) } });
+        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.ContainsKey(port2), "the second standby's port forwards");
+        Assert.False(speaker.Forwarder.Ports.ContainsKey(new VipPort(Vip, 8080, ForwardProtocol.Tcp)), "a Standby changed a held VIP's ports");
+        await session.SendAsync(new ControllerMessage { StandbyEnd = new StandbyEnd { Address = Vip2.ToString(), Reason = "node-c stands by instead" } });
+        await SessionHarness.WaitUntilAsync(() => !speaker.Table.Standing().ContainsKey(Vip2), "the standby ended");
+        Assert.True(speaker.Forwarder.Ports.ContainsKey(port2), "the port stopped before its linger");
+        await SessionHarness.WaitUntilAsync(() => !speaker.Forwarder.Ports.ContainsKey(port2), "the port stops after the linger");
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip2));
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+    }
+
+    [Fact]
     public async Task Orphaned_HoldsVipsPastTheirLease_StepsDownOnlyForAKnownPeer_AndEndsAtTheLimit()
     {
         var time = new ManualTimeProvider();
