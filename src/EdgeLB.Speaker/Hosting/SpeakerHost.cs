@@ -29,6 +29,8 @@ public sealed class SpeakerHost : IAsyncDisposable
     private readonly ClaimArbiter _arbiter;
     private readonly IDisposable _claims;
     private readonly SpeakerSession _session;
+    private readonly SessionOptions _sessionOptions;
+    private readonly TimeProvider _time;
     private ProbeEndpoint? _http;
 
     public SpeakerHost(SpeakerOptions options, ILoggerFactory loggers, TimeProvider? time = null)
@@ -55,6 +57,8 @@ public sealed class SpeakerHost : IAsyncDisposable
         _forwarder = new ForwardingService(plane, new DummyInterfaceVipBinder(commands, forwarding, InterfaceAddressEditor.Open), _health, time, loggers.CreateLogger<ForwardingService>());
         _announcer = new Announcer(new HostLinkEnvironment(), new AnnouncerOptions(), time, loggers.CreateLogger("EdgeLB.Speaker.Announcing"));
         var session = options.ToSessionOptions(forwarding.InterfaceName);
+        _sessionOptions = session;
+        _time = time;
         _inventory = new NodeInventory(session, InterfaceCatalog.GetInterfaces);
         _arbiter = new ClaimArbiter(session.NewHolderGrace);
         var sessionLogger = loggers.CreateLogger("EdgeLB.Speaker.Session");
@@ -94,6 +98,16 @@ public sealed class SpeakerHost : IAsyncDisposable
             {
                 SpeakerHostLog.PreflightFailed(_logger, ex, link.Name);
             }
+        }
+
+        try
+        {
+            var (compiled, took) = await TakeoverWarmup.RunAsync(_sessionOptions, _time);
+            SpeakerHostLog.WarmedUp(_logger, (long)took.TotalMilliseconds, compiled);
+        }
+        catch (InvalidOperationException ex)
+        {
+            SpeakerHostLog.WarmUpFailed(_logger, ex); // only the first takeover is slower
         }
 
         await _session.RunAsync(cancellationToken);

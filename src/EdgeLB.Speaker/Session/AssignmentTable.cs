@@ -149,6 +149,7 @@ internal sealed class AssignmentTable : IDisposable
             // A standby set its ports up already: only the backends may change, so the VIP is claimed
             // within a millisecond or two of the Assignment instead of after a listener and health checks.
             _standing.Remove(vip, out var standing);
+            var forwardingFrom = _time.GetTimestamp();
             foreach (var (port, (backends, options)) in plan.Ports)
             {
                 var forwarding = standing?.Remove(port) == true || _lingering.Remove(port); // lingering: back before its linger ended
@@ -168,6 +169,8 @@ internal sealed class AssignmentTable : IDisposable
             {
                 LingerLocked(unused);
             }
+
+            var forwardingMs = (long)_time.GetElapsedTime(forwardingFrom).TotalMilliseconds;
 
             lock (_held)
             {
@@ -215,7 +218,7 @@ internal sealed class AssignmentTable : IDisposable
                 _held[vip] = held;
             }
 
-            SessionLog.Assigned(_logger, vip, assignment.Epoch, interfaceName, held.Ports.Count, lease, (long)(_time.GetUtcNow() - receivedAt).TotalMilliseconds);
+            SessionLog.Assigned(_logger, vip, assignment.Epoch, interfaceName, held.Ports.Count, standing is not null, lease, (long)(_time.GetUtcNow() - receivedAt).TotalMilliseconds, forwardingMs);
             RescheduleFence();
             return true;
         }

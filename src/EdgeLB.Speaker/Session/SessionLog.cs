@@ -27,8 +27,8 @@ internal static partial class SessionLog
     [LoggerMessage(2306, LogLevel.Error, "The coordinator at {Controller} refused this speaker: {Status} {Detail}")]
     public static partial void Refused(ILogger logger, string controller, string status, string detail);
 
-    [LoggerMessage(2307, LogLevel.Information, "Holding {Vip} with epoch {Epoch} on {Interface}: {Ports} ports forwarded, lease {Lease}, {AppliedMs} ms after the Assignment arrived")]
-    public static partial void Assigned(ILogger logger, IPAddress vip, ulong epoch, string @interface, int ports, TimeSpan lease, long appliedMs);
+    [LoggerMessage(2307, LogLevel.Information, "Holding {Vip} with epoch {Epoch} on {Interface}: {Ports} ports forwarded (ready from a standby: {WasStandby}), lease {Lease}, {AppliedMs} ms after the Assignment arrived, {ForwardingMs} ms of it setting up forwarding")]
+    public static partial void Assigned(ILogger logger, IPAddress vip, ulong epoch, string @interface, int ports, bool wasStandby, TimeSpan lease, long appliedMs, long forwardingMs);
 
     [LoggerMessage(2308, LogLevel.Information, "Released {Vip} (epoch {Epoch}): {Reason}")]
     public static partial void Dropped(ILogger logger, IPAddress vip, ulong epoch, string reason);
