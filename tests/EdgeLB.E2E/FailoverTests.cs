@@ -17,8 +17,7 @@ public sealed class FailoverTests(E2EFixture e2e)
     public Task NodeLinkDownFailsOverToAnotherNode() =>
         FailOverAsync("link", (lab, holder) => lab.SetLinkAsync(holder, up: false));
 
-    [DataPlaneFact(KnownProblem = "1-3 connections are reset at the handover: those open when the new holder's gratuitous ARP reaches the client, "
-        + "whose next packets go to the new holder, which has no state for them (no connection handoff between holders)")]
+    [DataPlaneFact]
     public Task DrainBySigtermHandsOverWithoutAFailedRequest() => OnServiceAsync("drain", async (lab, name, vip, holder) =>
     {
         var (results, fault) = await ProbeAroundAsync(lab, vip, async () =>

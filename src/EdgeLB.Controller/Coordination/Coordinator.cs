@@ -1160,12 +1160,14 @@ internal sealed class Coordinator : IDisposable
     {
         var session = _sessions[node];
         var previous = record.Holder;
+        string? handoff = null;
         if (previous is not null && previous != node && _sessions.GetValueOrDefault(previous) is { } previousSession)
         {
             if (previousSession is { Live: true, Draining: true } && record.HandoverFrom is null)
             {
                 // Planned (drain): make before break, the previous holder keeps it until the new one reports it.
                 record.HandoverFrom = (previous, record.Epoch);
+                handoff = Snapshot().Nodes.GetValueOrDefault(previous)?.AddressFor(record.Address.Family)?.ToString();
             }
             else
             {
@@ -1196,6 +1198,7 @@ internal sealed class Coordinator : IDisposable
 
         record.Holder = node;
         record.Interface = nic;
+        record.PreviousHolder = handoff ?? string.Empty;
         record.Epoch = NextEpoch(record.Address);
         record.LastAssignment = null;
         record.LastGarp = null;
@@ -1226,6 +1229,7 @@ internal sealed class Coordinator : IDisposable
             Epoch = record.Epoch,
             LeaseDuration = _speakerLease,
             ExternalTrafficPolicy = group.Local ? Rpc.Contract.V1.TrafficPolicy.Local : Rpc.Contract.V1.TrafficPolicy.Cluster,
+            PreviousHolder = record.PreviousHolder,
         };
         assignment.Services.AddRange(group.Services);
         assignment.Ports.AddRange(ports ?? BackendPlanner.Ports(group, record.Address.Family, record.Holder, Snapshot()));
@@ -1283,6 +1287,7 @@ internal sealed class Coordinator : IDisposable
         next.Epoch = 0;
         next.LeaseDuration = null;
         next.Interface = string.Empty;
+        next.PreviousHolder = string.Empty;
         if (next.Equals(record.LastStandby))
         {
             return;

@@ -31,4 +31,10 @@ internal static partial class ForwardingLog
 
     [LoggerMessage(EventId = 1208, Level = LogLevel.Error, Message = "nftables: ruleset update failed")]
     public static partial void NftFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1209, Level = LogLevel.Information, Message = "Handover of {Vip}: segments of connections this node does not know go to the previous holder {PreviousHolder} for {Duration}")]
+    public static partial void HandoffStarted(ILogger logger, System.Net.IPAddress vip, System.Net.IPAddress previousHolder, TimeSpan duration);
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "nftables: the connection handover rules could not be applied ({Reason}); connections open at a handover will be reset")]
+    public static partial void HandoffFailed(ILogger logger, string reason);
 }

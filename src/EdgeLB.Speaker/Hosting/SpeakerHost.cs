@@ -26,6 +26,7 @@ public sealed class SpeakerHost : IAsyncDisposable
     private readonly Announcer _announcer;
     private readonly NodeInventory _inventory;
     private readonly AssignmentTable _table;
+    private readonly ConnectionHandoffService _handoff;
     private readonly ClaimArbiter _arbiter;
     private readonly IDisposable _claims;
     private readonly SpeakerSession _session;
@@ -62,7 +63,8 @@ public sealed class SpeakerHost : IAsyncDisposable
         _inventory = new NodeInventory(session, InterfaceCatalog.GetInterfaces);
         _arbiter = new ClaimArbiter(session.NewHolderGrace);
         var sessionLogger = loggers.CreateLogger("EdgeLB.Speaker.Session");
-        _table = new AssignmentTable(_announcer, _forwarder, _inventory, time, sessionLogger, session.ForwardingLinger);
+        _handoff = new ConnectionHandoffService(commands, time, loggers.CreateLogger<ConnectionHandoffService>());
+        _table = new AssignmentTable(_announcer, _forwarder, _inventory, time, sessionLogger, session.ForwardingLinger, _handoff);
         _claims = _announcer.OnClaim(_arbiter.Decide);
         _session = new SpeakerSession(session, _table, _arbiter, _inventory, _announcer, _forwarder.HealthSnapshot, time, sessionLogger);
     }
@@ -88,6 +90,7 @@ public sealed class SpeakerHost : IAsyncDisposable
         HttpAddress = _http.Address;
 
         await _forwarder.StartAsync(cancellationToken);
+        await _handoff.ClearAsync(cancellationToken);
         foreach (var link in _inventory.Offered())
         {
             try
@@ -126,6 +129,8 @@ public sealed class SpeakerHost : IAsyncDisposable
         _table.Dispose();
         _announcer.Dispose();
         await _forwarder.DisposeAsync();
+        await _handoff.ClearAsync(CancellationToken.None);
+        _handoff.Dispose();
         _health.Dispose();
         _forwardingMetrics.Dispose();
         _exporter.Dispose();

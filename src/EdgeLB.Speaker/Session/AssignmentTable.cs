@@ -49,12 +49,14 @@ internal sealed class AssignmentTable : IDisposable
     private readonly Dictionary<VipPort, DateTimeOffset> _lingering = []; // guarded by _gate: port → when forwarding stops
     private readonly Dictionary<IPAddress, HashSet<VipPort>> _standing = []; // guarded by _gate: VIPs this node is next in line for → ports ready
     private readonly TimeSpan _linger;
+    private readonly ConnectionHandoffService? _handoff;
     private readonly ITimer _fence;
     private readonly ITimer _lingerTimer;
     private bool _disposed;
 
-    public AssignmentTable(IAnnouncer announcer, IForwarder forwarder, NodeInventory inventory, TimeProvider time, ILogger logger, TimeSpan forwardingLinger)
+    public AssignmentTable(IAnnouncer announcer, IForwarder forwarder, NodeInventory inventory, TimeProvider time, ILogger logger, TimeSpan forwardingLinger, ConnectionHandoffService? handoff = null)
     {
+        _handoff = handoff;
         _announcer = announcer;
         _forwarder = forwarder;
         _inventory = inventory;
@@ -144,6 +146,7 @@ internal sealed class AssignmentTable : IDisposable
                 SessionLog.BadAssignment(_logger, assignment.Address, assignment.Epoch, problem);
             }
 
+            var takeover = held is null || held.Epoch != assignment.Epoch;
             held ??= new HeldAssignment(vip, assignment.Epoch, interfaceName);
 
             // A standby set its ports up already: only the backends may change, so the VIP is claimed
@@ -195,6 +198,15 @@ internal sealed class AssignmentTable : IDisposable
                 await DropLockedAsync(held, "lease ended before the Assignment was applied");
                 RescheduleFence();
                 return false;
+            }
+
+            if (takeover && _handoff is not null && _linger > TimeSpan.Zero
+                && IPAddress.TryParse(assignment.PreviousHolder, out var previous) && previous.AddressFamily == vip.AddressFamily)
+            {
+                // Before the first claim: from then on the client sends the previous holder's
+                // connections here, and they must find the rule that passes them back.
+                var tcp = held.Ports.Where(p => p.Protocol == ForwardProtocol.Tcp).Select(p => p.Port).ToList();
+                await _handoff.StartAsync(new ConnectionHandoff(vip, tcp, previous, interfaceName, _time.GetUtcNow() + _linger), cancellationToken);
             }
 
             bool announced;

@@ -53,6 +53,7 @@ public sealed class CoordinatorTests
         Assert.Equal(other.Node, moved.Node);
         Assert.True(moved.Epoch > epoch);
         Assert.Equal(moved.Epoch, h.Holding[other.Node][Vip]);
+        Assert.Empty(h.Received[other.Node].Last(m => m.Assignment is not null).Assignment.PreviousHolder); // a dead holder serves nothing
     }
 
     [Fact]
@@ -135,6 +136,7 @@ public sealed class CoordinatorTests
         Assert.Equal(other.Node, moved.Node);
         Assert.True(moved.Epoch > epoch);
         Assert.Equal(moved.Epoch, h.Holding[other.Node][Vip]);
+        Assert.Empty(h.Received[other.Node].Last(m => m.Assignment is not null).Assignment.PreviousHolder); // a dead holder serves nothing
     }
 
     [Fact]
@@ -151,6 +153,8 @@ public sealed class CoordinatorTests
 
         // The new holder is assigned; the old one keeps the VIP until the new one reports it.
         Assert.True(h.Holding[other.Node][Vip] > epoch);
+        var assignment = h.Received[other.Node].Last(m => m.Assignment is not null).Assignment;
+        Assert.Equal(holder.Node == "node-1" ? "198.18.0.1" : "198.18.0.2", assignment.PreviousHolder); // it passes the old holder's connections back
         Assert.True(h.Holding[holder.Node].ContainsKey(Vip));
         Assert.DoesNotContain(h.Received[holder.Node], m => m.Revoke is not null || m.DrainComplete is not null);
 
