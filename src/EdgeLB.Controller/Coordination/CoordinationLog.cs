@@ -61,4 +61,7 @@ internal static partial class CoordinationLog
 
     [LoggerMessage(5076, LogLevel.Warning, "Coordinator configuration problem: {Problem}")]
     public static partial void ConfigurationProblem(ILogger logger, string problem);
+
+    [LoggerMessage(5079, LogLevel.Warning, "Speaker on node {Node} silent for {SilentMs} ms and not answering pings from node {Reporter}: taken as cut off, its VIPs move now")]
+    public static partial void CutOff(ILogger logger, string node, long silentMs, string reporter);
 }

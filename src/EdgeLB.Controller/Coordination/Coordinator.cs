@@ -332,6 +332,11 @@ internal sealed class Coordinator : IDisposable
             }
 
             ApplyAnnounced(session, heartbeat, now);
+            if (heartbeat.UnreachableHolders.Count > 0)
+            {
+                CutOff(session, heartbeat.UnreachableHolders, now);
+            }
+
             foreach (var claim in heartbeat.ForeignClaims)
             {
                 _metrics.Conflict(claim.KnownPeer);
@@ -907,6 +912,42 @@ internal sealed class Coordinator : IDisposable
         }
     }
 
+    /// <summary>
+    /// A standby reports holders it cannot ping. Each one whose session is silent as well (for
+    /// <see cref="SessionTimings.CutOffSilence"/> heartbeat intervals) is taken as cut off: its VIPs
+    /// move now instead of when its lease runs out. Neither alone is enough: a busy holder misses
+    /// heartbeats but its kernel still answers pings, and a standby with a bad path to the holder
+    /// does not silence the holder's session. A holder that is in fact alive stops announcing when
+    /// it sees the new holder's first claim (a known peer's), as orphaned holders do.
+    /// </summary>
+    private void CutOff(SpeakerSession reporter, IEnumerable<string> unreachable, DateTimeOffset now)
+    {
+        var silence = _options.HeartbeatInterval * _scale * SessionTimings.CutOffSilence;
+        var affected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in unreachable)
+        {
+            if (node == reporter.Node || !_sessions.TryGetValue(node, out var holder) || !holder.Live || now - holder.LastHeartbeatAt < silence)
+            {
+                continue;
+            }
+
+            holder.Live = false;
+            Dirty(holder);
+            _planWanted = true;
+            CoordinationLog.CutOff(_logger, node, (long)(now - holder.LastHeartbeatAt).TotalMilliseconds, reporter.Node);
+            foreach (var address in holder.Held.Keys.ToList())
+            {
+                holder.Held.Remove(address);
+                if (_vips.TryGetValue(address, out var record))
+                {
+                    LoseHolderIfHeldBy(record, node, "unreachable", now, affected);
+                }
+            }
+        }
+
+        ReassignNow(affected, "unreachable", now);
+    }
+
     /// <summary>Re-plans just these groups, synchronously: the failover path.</summary>
     private void ReassignNow(HashSet<string> groupKeys, string cause, DateTimeOffset now)
     {
@@ -1288,13 +1329,19 @@ internal sealed class Coordinator : IDisposable
         next.LeaseDuration = null;
         next.Interface = string.Empty;
         next.PreviousHolder = string.Empty;
-        if (next.Equals(record.LastStandby))
+        var standby = new Standby
+        {
+            Next = next,
+            HolderNode = record.Holder ?? string.Empty,
+            HolderAddress = record.Holder is { } holder ? Snapshot().Nodes.GetValueOrDefault(holder)?.AddressFor(IPFamily.IPv4)?.ToString() ?? string.Empty : string.Empty,
+        };
+        if (standby.Equals(record.LastStandby))
         {
             return;
         }
 
-        record.LastStandby = next;
-        session.Send(new ControllerMessage { Standby = new Standby { Next = next } });
+        record.LastStandby = standby;
+        session.Send(new ControllerMessage { Standby = standby });
     }
 
     private void Report(VipGroup group)

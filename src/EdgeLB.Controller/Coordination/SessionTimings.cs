@@ -71,6 +71,15 @@ public static class SessionTimings
     }
 
     /// <summary>
+    /// Heartbeat intervals a holder's session must be silent for before a standby's report that it
+    /// answers no pings (30 ms without a reply, see the speaker's HolderProbe) moves its VIPs: 1.5
+    /// is one heartbeat missed, plus half an interval for a late one. At the default 40 ms a node
+    /// whose link goes down is replaced after 60–80 ms instead of the 200 ms lease, and a busy node
+    /// keeps its VIPs: its kernel answers the pings.
+    /// </summary>
+    public const double CutOffSilence = 1.5;
+
+    /// <summary>
     /// How long a holder may take to apply an Assignment before the controller, not seeing the VIP
     /// at its epoch in any heartbeat, takes it as not taken up (the speaker could not apply it, or
     /// its lease ran out while it did) and assigns it again with a new epoch, instead of renewing a

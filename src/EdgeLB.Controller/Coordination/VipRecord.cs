@@ -40,7 +40,7 @@ internal sealed class VipRecord(IPValue address)
     public string? Standby { get; set; }
 
     /// <summary>The Standby last sent to <see cref="Standby"/>, to resend only when it changes.</summary>
-    public Rpc.Contract.V1.Assignment? LastStandby { get; set; }
+    public Rpc.Contract.V1.Standby? LastStandby { get; set; }
 
     /// <summary>When the holder last reported sending gratuitous ARP / NA for it.</summary>
     public DateTimeOffset? LastGarp { get; set; }

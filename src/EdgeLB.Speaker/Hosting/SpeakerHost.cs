@@ -27,6 +27,7 @@ public sealed class SpeakerHost : IAsyncDisposable
     private readonly NodeInventory _inventory;
     private readonly AssignmentTable _table;
     private readonly ConnectionHandoffService _handoff;
+    private readonly HolderProbe _probe;
     private readonly ClaimArbiter _arbiter;
     private readonly IDisposable _claims;
     private readonly SpeakerSession _session;
@@ -66,7 +67,8 @@ public sealed class SpeakerHost : IAsyncDisposable
         _handoff = new ConnectionHandoffService(commands, time, loggers.CreateLogger<ConnectionHandoffService>());
         _table = new AssignmentTable(_announcer, _forwarder, _inventory, time, sessionLogger, session.ForwardingLinger, _handoff);
         _claims = _announcer.OnClaim(_arbiter.Decide);
-        _session = new SpeakerSession(session, _table, _arbiter, _inventory, _announcer, _forwarder.HealthSnapshot, time, sessionLogger);
+        _probe = new HolderProbe(time, sessionLogger);
+        _session = new SpeakerSession(session, _table, _arbiter, _inventory, _announcer, _forwarder.HealthSnapshot, time, sessionLogger) { Probe = _probe };
     }
 
     /// <summary>A session with the leader is open: the state /readyz reports.</summary>
@@ -126,6 +128,7 @@ public sealed class SpeakerHost : IAsyncDisposable
 
         _claims.Dispose();
         _session.Dispose();
+        _probe.Dispose();
         _table.Dispose();
         _announcer.Dispose();
         await _forwarder.DisposeAsync();

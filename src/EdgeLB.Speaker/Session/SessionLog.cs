@@ -71,4 +71,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(2321, LogLevel.Warning, "Standby for {Vip}: {Problem}")]
     public static partial void BadStandby(ILogger logger, string vip, string problem);
+
+    [LoggerMessage(2322, LogLevel.Warning, "Cannot ping the holders this node stands by for ({Reason}); only their leases will tell when they are cut off")]
+    public static partial void ProbeUnavailable(ILogger logger, string reason);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Threading.Channels;
 using EdgeLB.Rpc;
 using EdgeLB.Rpc.Client;
@@ -33,6 +34,7 @@ internal sealed class SpeakerSession : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SessionMetrics _metrics;
+    private HolderProbe? _probe;
     private readonly Channel<bool> _kick = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile SessionPhase _phase = SessionPhase.Connecting;
     private volatile LiveSession? _live;
@@ -67,6 +69,20 @@ internal sealed class SpeakerSession : IDisposable
         _channels = channels ?? (e => RpcChannel.Create(e.Uri, new RpcChannelOptions { ConnectTimeout = options.ConnectTimeout }));
         _metrics = new SessionMetrics(meters, () => Phase, () => _table.Count);
         _table.Changed = Kick;
+    }
+
+    /// <summary>Pings the holders of VIPs this speaker stands by for (null: no data-plane evidence, for tests).</summary>
+    public HolderProbe? Probe
+    {
+        get => _probe;
+        init
+        {
+            _probe = value;
+            if (value is not null)
+            {
+                value.OnUnreachable = Kick;
+            }
+        }
     }
 
     /// <summary>Random per process start: tells the controller that a restarted speaker holds nothing.</summary>
@@ -364,11 +380,13 @@ internal sealed class SpeakerSession : IDisposable
     private async Task ApplyLoopAsync(ChannelReader<ControllerMessage> changes, LiveSession live)
     {
         await _table.StandDownAllAsync("a new session started");
+        _probe?.Clear();
         await foreach (var message in changes.ReadAllAsync())
         {
             switch (message.KindCase)
             {
                 case ControllerMessage.KindOneofCase.Assignment:
+                    _probe?.Unwatch(message.Assignment.Address);
                     await _table.AssignAsync(message.Assignment, live.Lease, CancellationToken.None);
                     break;
                 case ControllerMessage.KindOneofCase.Revoke:
@@ -380,9 +398,15 @@ internal sealed class SpeakerSession : IDisposable
 
                     break;
                 case ControllerMessage.KindOneofCase.Standby:
-                    await _table.StandByAsync(message.Standby, CancellationToken.None);
+                    if (await _table.StandByAsync(message.Standby, CancellationToken.None)
+                        && message.Standby.HolderNode.Length > 0 && IPAddress.TryParse(message.Standby.HolderAddress, out var holder))
+                    {
+                        _probe?.Watch(message.Standby.Next.Address, message.Standby.HolderNode, holder);
+                    }
+
                     continue; // nothing announced changed: no early heartbeat
                 case ControllerMessage.KindOneofCase.StandbyEnd:
+                    _probe?.Unwatch(message.StandbyEnd.Address);
                     await _table.StandDownAsync(message.StandbyEnd.Address, message.StandbyEnd.Reason);
                     continue;
                 default:
@@ -532,6 +556,7 @@ internal sealed class SpeakerSession : IDisposable
         }));
         heartbeat.Announced.AddRange(_table.Announced());
         heartbeat.ForeignClaims.AddRange(_arbiter.TakeClaims());
+        heartbeat.UnreachableHolders.AddRange(_probe?.Unreachable() ?? []);
         live.SentAt[heartbeat.Sequence] = _time.GetTimestamp();
         return heartbeat;
     }

@@ -167,4 +167,47 @@ public sealed class StandbyTests
 
         Assert.Single(h.Received[again.Node], m => m.Standby is not null);
     }
+
+    [Fact]
+    public async Task AStandbyThatCannotPingTheSilentHolder_GetsItsVipBeforeTheLeaseEnds()
+    {
+        var (h, sessions) = await NodesAsync(nodes: 2, services: 1);
+        using var _ = h;
+        var (holderNode, _, epoch) = h.HolderOf(Vip);
+        var holder = sessions.Single(s => s.Node == holderNode);
+        var standby = sessions.Single(s => s.Node != holderNode);
+        var told = h.Received[standby.Node].Last(m => m.Standby is not null).Standby;
+        Assert.Equal((holderNode, holderNode == "node-1" ? "198.18.0.1" : "198.18.0.2"), (told.HolderNode, told.HolderAddress));
+
+        // One heartbeat interval of silence is not enough, even with the report.
+        h.Run(h.Options.HeartbeatInterval, standby);
+        h.Beat(standby, edit: hb => hb.UnreachableHolders.Add(holderNode!));
+        Assert.Equal(holderNode, h.HolderOf(Vip).Node);
+
+        // Two are: the VIP moves long before the holder's lease (five intervals) runs out.
+        h.Run(h.Options.HeartbeatInterval, standby);
+        h.Beat(standby, edit: hb => hb.UnreachableHolders.Add(holderNode!));
+        var moved = h.HolderOf(Vip);
+        Assert.Equal(standby.Node, moved.Node);
+        Assert.True(moved.Epoch > epoch);
+        Assert.True(h.Options.SpeakerLease > h.Options.HeartbeatInterval * 2);
+        Assert.False(holder.Live);
+    }
+
+    [Fact]
+    public async Task AReportAboutAHolderThatKeepsBeating_MovesNothing()
+    {
+        var (h, sessions) = await NodesAsync(nodes: 2, services: 1);
+        using var _ = h;
+        var holderNode = h.HolderOf(Vip).Node!;
+        var standby = sessions.Single(s => s.Node != holderNode);
+
+        for (var i = 0; i < 10; i++)
+        {
+            h.Run(h.Options.HeartbeatInterval, [.. sessions]);
+            h.Beat(standby, edit: hb => hb.UnreachableHolders.Add(holderNode));
+        }
+
+        Assert.Equal(holderNode, h.HolderOf(Vip).Node);
+    }
 }
