@@ -60,18 +60,6 @@ internal static class HttpJson
         await response.Body.WriteAsync(stream.GetBuffer().AsMemory(0, (int)stream.Length), response.HttpContext.RequestAborted);
     }
 
-    /// <summary>One watch event line around an object already serialized.</summary>
-    public static byte[] WatchLine(string type, ReadOnlySpan<byte> objectJson)
-    {
-        var head = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
-        var line = new byte[head.Length + objectJson.Length + 2];
-        head.CopyTo(line, 0);
-        objectJson.CopyTo(line.AsSpan(head.Length));
-        line[^2] = (byte)'}';
-        line[^1] = (byte)'\n';
-        return line;
-    }
-
     /// <summary>One watch event line: {"type":...,"object":...} and a newline.</summary>
     public static byte[] WatchLine(string type, JsonNode obj)
     {
