@@ -27,10 +27,11 @@ internal sealed class ResourceOperations
         _autoCreateNamespaces = autoCreateNamespaces;
     }
 
+    /// <summary>POST. <paramref name="body"/> is the caller's own copy (a parsed request, a manifest) and becomes the stored object.</summary>
     public JsonObject Create(ResourceType type, string? ns, JsonObject body, WriteOptions options)
     {
         CheckTypeMeta(type, body);
-        var obj = (JsonObject)body.DeepClone();
+        var obj = body;
         var meta = JsonTree.Metadata(obj);
         SetNamespace(type, ns, meta);
         return _store.Atomically(() =>
