@@ -69,8 +69,9 @@ internal static class ControlSuite
             allIpSeconds = started.Elapsed.TotalSeconds;
 
             // CPU time says more than wall time on a shared machine: what the controller spent, and
-            // what this process (API server, the creating client and its informer) spent.
-            Console.WriteLine($"every Service has an IP after {allIpSeconds:F1} s; CPU seconds: controller {ProcessReadings.CpuSeconds(controller.Id):F1}, API server and client {ProcessReadings.CpuSeconds(Environment.ProcessId):F1}");
+            // what this process (API server, the creating client and its informer) spent; what this
+            // process allocated varies little between runs.
+            Console.WriteLine($"every Service has an IP after {allIpSeconds:F1} s; CPU seconds: controller {ProcessReadings.CpuSeconds(controller.Id):F1}, API server and client {ProcessReadings.CpuSeconds(Environment.ProcessId):F1} (allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB)");
             var before = Snapshot(informer);
             peakRssMb = ProcessReadings.MemoryMb(controller.Id, "VmHWM:");
 
