@@ -17,35 +17,30 @@ public sealed class ServiceSharingTests
          "status":{"loadBalancer":{}}}
         """;
 
-    [Fact]
-    public void An_update_of_the_status_keeps_the_cached_spec_labels_and_annotations()
+    /// <summary>Shares the cached version with one received after the given edits; the result must read exactly like what was received.</summary>
+    private static (Service Cached, Service Received, Service Shared) Share(params (string From, string To)[] edits)
     {
         var cached = Parse(Cached);
-        var received = Parse(Cached.Replace("\"7\"", "\"8\"", StringComparison.Ordinal).Replace("\"loadBalancer\":{}", "\"loadBalancer\":{\"ingress\":[{\"ip\":\"198.18.0.1\"}]}", StringComparison.Ordinal));
-
+        var received = Parse(edits.Aggregate(Cached, (json, edit) => json.Replace(edit.From, edit.To, StringComparison.Ordinal)));
         var shared = ServiceSharing.ShareUnchanged(cached, received);
-
         Assert.Equal(Json(received), Json(shared));
-        Assert.Same(cached.Spec, shared.Spec);
-        Assert.Same(cached.Metadata.Labels, shared.Metadata.Labels);
-        Assert.Same(cached.Metadata.Annotations, shared.Metadata.Annotations);
-        Assert.Same(received.Status, shared.Status);
-        Assert.Equal("8", shared.Metadata.ResourceVersion);
+        return (cached, received, shared);
     }
 
-    [Fact]
-    public void Changed_parts_are_taken_from_the_received_version()
+    [Theory]
+    [InlineData("status", "\"loadBalancer\":{}", "\"loadBalancer\":{\"ingress\":[{\"ip\":\"198.18.0.1\"}]}")]
+    [InlineData("annotations", "\"a\":\"1\"", "\"a\":\"2\"")]
+    [InlineData("labels", "\"labels\":{\"app\":\"web\"}", "\"labels\":{\"app\":\"shop\"}")]
+    [InlineData("spec", "30080", "30081")]
+    public void Only_the_changed_part_is_taken_from_the_received_version(string changed, string from, string to)
     {
-        var cached = Parse(Cached);
-        var received = Parse(Cached.Replace("\"a\":\"1\"", "\"a\":\"2\"", StringComparison.Ordinal).Replace("30080", "30081", StringComparison.Ordinal));
+        var (cached, received, shared) = Share(("\"7\"", "\"8\""), (from, to));
 
-        var shared = ServiceSharing.ShareUnchanged(cached, received);
-
-        Assert.Equal(Json(received), Json(shared));
-        Assert.Same(received.Spec, shared.Spec);
-        Assert.Same(received.Metadata.Annotations, shared.Metadata.Annotations);
-        Assert.Same(cached.Metadata.Labels, shared.Metadata.Labels);
-        Assert.Same(cached.Status, shared.Status);
+        Assert.Same(changed == "spec" ? received.Spec : cached.Spec, shared.Spec);
+        Assert.Same(changed == "labels" ? received.Metadata.Labels : cached.Metadata.Labels, shared.Metadata.Labels);
+        Assert.Same(changed == "annotations" ? received.Metadata.Annotations : cached.Metadata.Annotations, shared.Metadata.Annotations);
+        Assert.Same(changed == "status" ? received.Status : cached.Status, shared.Status);
+        Assert.Equal("8", shared.Metadata.ResourceVersion);
     }
 
     [Fact]
