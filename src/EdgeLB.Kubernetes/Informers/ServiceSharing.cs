@@ -5,10 +5,11 @@ namespace EdgeLB.Kubernetes.Informers;
 
 /// <summary>
 /// For an informer of Services (<see cref="Informer{T}.ShareUnchanged"/>): a new version takes the
-/// parts that did not change (spec, status, labels, annotations) from the cached one. An update
-/// mostly touches one of them (an address in status, an annotation, a condition), so the versions
-/// share the rest: a replaced version leaves little garbage behind, and handlers that compare the
-/// unchanged parts find the same instance and need not look inside.
+/// parts that did not change (spec, labels, annotations) from the cached one. An update mostly
+/// touches status or an annotation, so the versions share the rest: a replaced version leaves
+/// little garbage behind, and handlers that compare specs find the same instance and need not look
+/// inside. Status is not shared: it is small, and it is what most updates change, so comparing it
+/// would mostly be work for nothing.
 /// </summary>
 public static class ServiceSharing
 {
@@ -17,15 +18,14 @@ public static class ServiceSharing
         ArgumentNullException.ThrowIfNull(cached);
         ArgumentNullException.ThrowIfNull(received);
         var spec = JsonEquality.Same(cached.Spec, received.Spec, KubernetesJsonContext.Default.ServiceSpec) ? cached.Spec : received.Spec;
-        var status = JsonEquality.Same(cached.Status, received.Status, KubernetesJsonContext.Default.ServiceStatus) ? cached.Status : received.Status;
         var labels = SameMap(cached.Metadata.Labels, received.Metadata.Labels) ? cached.Metadata.Labels : received.Metadata.Labels;
         var annotations = SameMap(cached.Metadata.Annotations, received.Metadata.Annotations) ? cached.Metadata.Annotations : received.Metadata.Annotations;
         var metadata = ReferenceEquals(labels, received.Metadata.Labels) && ReferenceEquals(annotations, received.Metadata.Annotations)
             ? received.Metadata
             : received.Metadata with { Labels = labels, Annotations = annotations };
-        return ReferenceEquals(spec, received.Spec) && ReferenceEquals(status, received.Status) && ReferenceEquals(metadata, received.Metadata)
+        return ReferenceEquals(spec, received.Spec) && ReferenceEquals(metadata, received.Metadata)
             ? received
-            : received with { Metadata = metadata, Spec = spec, Status = status };
+            : received with { Metadata = metadata, Spec = spec };
     }
 
     private static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
