@@ -156,12 +156,13 @@ internal sealed class WatchStreamer
         }
 
         // The object's shared bytes go straight into the response, framed as an event: no line is
-        // built per event and watch. The loop flushes after each batch; a long batch every so often.
+        // built per event and watch. The loop flushes after each batch; a long batch every so often
+        // (every event where the transport cannot tell how much is waiting).
         var writer = response.BodyWriter;
         writer.Write(EventHead(type));
         writer.Write(e.ObjectJson);
         writer.Write("}\n"u8);
-        if (writer.CanGetUnflushedBytes && writer.UnflushedBytes > FlushBytes)
+        if (!writer.CanGetUnflushedBytes || writer.UnflushedBytes > FlushBytes)
         {
             await writer.FlushAsync(ct);
         }
