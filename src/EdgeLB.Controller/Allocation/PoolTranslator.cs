@@ -32,9 +32,7 @@ internal static class PoolTranslator
     /// </summary>
     public static bool SameSpec(IPAddressPool a, IPAddressPool b) =>
         a.Metadata.Name == b.Metadata.Name
-        && System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(a.Spec, KubernetesJsonContext.Default.IPAddressPoolSpec)
-            .AsSpan()
-            .SequenceEqual(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(b.Spec, KubernetesJsonContext.Default.IPAddressPoolSpec));
+        && JsonEquality.Same(a.Spec, b.Spec, KubernetesJsonContext.Default.IPAddressPoolSpec);
 
     private static LabelSelectorSpec ToSpec(K8sSelector selector) => new(
         selector.MatchLabels,

@@ -55,11 +55,11 @@ internal static class ServiceTranslator
         && SameMap(a.Metadata.Labels, b.Metadata.Labels)
         && SameMap(a.Metadata.Annotations, b.Metadata.Annotations, ignoring: ServiceAnnotations.AnnouncingNode)
         && SameSpec(a, b)
-        && SameJson(a.Status?.LoadBalancer, b.Status?.LoadBalancer, KubernetesJsonContext.Default.LoadBalancerStatus);
+        && JsonEquality.Same(a.Status?.LoadBalancer, b.Status?.LoadBalancer, KubernetesJsonContext.Default.LoadBalancerStatus);
 
     /// <summary>Whether both versions of a Service have the same spec, every field of it.</summary>
     public static bool SameSpec(Service a, Service b) =>
-        SameJson(a.Spec, b.Spec, KubernetesJsonContext.Default.ServiceSpec);
+        JsonEquality.Same(a.Spec, b.Spec, KubernetesJsonContext.Default.ServiceSpec);
 
     /// <summary>Whether two label or annotation maps hold the same entries, <paramref name="ignoring"/> one key.</summary>
     public static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b, string? ignoring = null)
@@ -72,11 +72,6 @@ internal static class ServiceTranslator
             && a.All(kv => kv.Key == ignoring || (b.TryGetValue(kv.Key, out var v) && v == kv.Value));
     }
 
-    private static bool SameJson<T>(T? a, T? b, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
-        where T : class =>
-        ReferenceEquals(a, b)
-        || (a is not null && b is not null
-            && System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(a, type).AsSpan().SequenceEqual(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(b, type)));
 
     /// <summary>The addresses in the Service's status (unparseable entries and hostnames are skipped).</summary>
     public static IReadOnlyList<IPValue> IngressAddresses(Service service)

@@ -55,7 +55,10 @@ public sealed class ControllerHost : IAsyncDisposable
         var logger = loggers.CreateLogger("EdgeLB.Controller");
         kubernetes ??= KubernetesClientConfiguration.Load(options.Kubeconfig, logger: logger, time: _time);
         _client = new KubeApiClient(kubernetes, logger: loggers.CreateLogger<KubeApiClient>(), time: _time);
-        _services = new Informer<Service>(_client, Resources.Services, logger: loggers.CreateLogger("EdgeLB.Controller.Services"), time: _time);
+        _services = new Informer<Service>(_client, Resources.Services, logger: loggers.CreateLogger("EdgeLB.Controller.Services"), time: _time)
+        {
+            ShareUnchanged = ServiceSharing.ShareUnchanged,
+        };
         _pools = new Informer<IPAddressPool>(_client, Resources.IPAddressPools, new InformerOptions { Namespace = options.Namespace }, loggers.CreateLogger("EdgeLB.Controller.Pools"), _time);
         _namespaces = new Informer<KubeNamespace>(_client, Resources.Namespaces, logger: loggers.CreateLogger("EdgeLB.Controller.Namespaces"), time: _time);
         var identity = options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? Dns.GetHostName();

@@ -43,6 +43,13 @@ public sealed class Informer<T>
 
     public InformerCache<T> Cache { get; } = new();
 
+    /// <summary>
+    /// Given the cached version of an object and the one just received, what to cache and hand to
+    /// handlers instead of the received one: equal to it, but sharing unchanged parts with the cached
+    /// version (<see cref="ServiceSharing"/>). Null caches what was received.
+    /// </summary>
+    public Func<T, T, T>? ShareUnchanged { get; init; }
+
     /// <summary>True once the first list has been applied and every handler has seen it.</summary>
     public bool HasSynced => _synced.Task.IsCompleted;
 
@@ -266,6 +273,7 @@ public sealed class Informer<T>
     private void Apply(T obj)
     {
         var key = ObjectKey.Of(obj);
+        obj = Shared(key, obj);
         var old = Cache.Upsert(key, obj);
         _queue.Writer.TryWrite(old is null ? Notification.Add(obj) : Notification.Update(old, obj));
         Volatile.Write(ref _lastResourceVersion, obj.Metadata.ResourceVersion ?? _lastResourceVersion);
@@ -282,6 +290,10 @@ public sealed class Informer<T>
 
         Volatile.Write(ref _lastResourceVersion, obj.Metadata.ResourceVersion ?? _lastResourceVersion);
     }
+
+    /// <summary>What to cache for <paramref name="received"/>; only this informer writes the cache, so the cached version cannot change meanwhile.</summary>
+    private T Shared(string key, T received) =>
+        ShareUnchanged is { } share && Cache.Get(key) is { } cached ? share(cached, received) : received;
 
     /// <summary>Makes the cache equal to a fresh list, notifying only what changed.</summary>
     private void Replace(IReadOnlyList<T> items)
@@ -300,9 +312,10 @@ public sealed class Informer<T>
             }
         }
 
-        foreach (var item in items)
+        foreach (var received in items)
         {
-            var key = ObjectKey.Of(item);
+            var key = ObjectKey.Of(received);
+            var item = Shared(key, received);
             var old = Cache.Upsert(key, item);
             if (old is null)
             {

@@ -67,7 +67,7 @@ internal static class FieldSet
     public static void Remove(JsonObject obj, string path)
     {
         var parts = path.Split(Separator);
-        if (JsonTree.Walk(obj, parts[..^1]) is JsonObject parent)
+        if (JsonTree.Walk(obj, parts.AsSpan(..^1)) is JsonObject parent)
         {
             parent.Remove(parts[^1]);
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,15 +23,35 @@ internal static class HttpJson
         await response.Body.WriteAsync(json, response.HttpContext.RequestAborted);
     }
 
+    // Kept per thread between objects: a MemoryStream per object grew through four arrays and copied
+    // out a fifth, most of what the server allocated for each write.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     public static byte[] Serialize(JsonNode body)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        try
         {
-            body.WriteTo(writer);
-        }
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            {
+                body.WriteTo(writer);
+            }
 
-        return stream.ToArray();
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            // A huge object's buffer is not kept for the thread's lifetime.
+            if (buffer.Capacity > 1024 * 1024)
+            {
+                t_buffer = null;
+            }
+            else
+            {
+                buffer.ResetWrittenCount();
+            }
+        }
     }
 
     /// <summary>A list object, writing the (frozen, shared) items straight from the store without copying them.</summary>
@@ -58,18 +79,6 @@ internal static class HttpJson
         response.ContentType = "application/json";
         response.ContentLength = stream.Length;
         await response.Body.WriteAsync(stream.GetBuffer().AsMemory(0, (int)stream.Length), response.HttpContext.RequestAborted);
-    }
-
-    /// <summary>One watch event line around an object already serialized.</summary>
-    public static byte[] WatchLine(string type, ReadOnlySpan<byte> objectJson)
-    {
-        var head = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
-        var line = new byte[head.Length + objectJson.Length + 2];
-        head.CopyTo(line, 0);
-        objectJson.CopyTo(line.AsSpan(head.Length));
-        line[^2] = (byte)'}';
-        line[^1] = (byte)'\n';
-        return line;
     }
 
     /// <summary>One watch event line: {"type":...,"object":...} and a newline.</summary>

@@ -19,13 +19,13 @@ internal static class JsonTree
         return meta;
     }
 
-    public static string? GetString(JsonNode? node, params string[] path)
+    public static string? GetString(JsonNode? node, params ReadOnlySpan<string> path)
     {
         var value = Walk(node, path);
         return value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
     }
 
-    public static JsonNode? Walk(JsonNode? node, params string[] path)
+    public static JsonNode? Walk(JsonNode? node, params ReadOnlySpan<string> path)
     {
         foreach (var p in path)
         {

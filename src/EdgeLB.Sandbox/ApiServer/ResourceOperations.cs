@@ -27,10 +27,11 @@ internal sealed class ResourceOperations
         _autoCreateNamespaces = autoCreateNamespaces;
     }
 
+    /// <summary>POST. <paramref name="body"/> is the caller's own copy (a parsed request, a manifest) and becomes the stored object.</summary>
     public JsonObject Create(ResourceType type, string? ns, JsonObject body, WriteOptions options)
     {
         CheckTypeMeta(type, body);
-        var obj = (JsonObject)body.DeepClone();
+        var obj = body;
         var meta = JsonTree.Metadata(obj);
         SetNamespace(type, ns, meta);
         return _store.Atomically(() =>
@@ -264,6 +265,10 @@ internal sealed class ResourceOperations
         });
     }
 
+    /// <summary>
+    /// Writes the next version of <paramref name="current"/>. <paramref name="body"/> is the caller's
+    /// own copy (a parsed request, a patched or applied copy) and becomes part of the stored object.
+    /// </summary>
     private JsonObject Replace(ResourceType type, string? ns, string name, JsonObject current, JsonObject body, bool statusOnly, WriteOptions options, bool applied = false)
     {
         var currentRv = JsonTree.GetString(current, "metadata", "resourceVersion");
@@ -274,10 +279,16 @@ internal sealed class ResourceOperations
         }
 
         JsonObject next;
-        if (statusOnly)
+        if (statusOnly && !applied && SameBesideStatus(body, current))
+        {
+            // What a status write usually is: the body differs from the stored object in status
+            // alone, so it is the next version as it stands, without copying the stored one again.
+            next = body;
+        }
+        else if (statusOnly)
         {
             next = (JsonObject)current.DeepClone();
-            next["status"] = body["status"]?.DeepClone();
+            next["status"] = Detach(body, "status");
             if (next["status"] is null)
             {
                 next.Remove("status");
@@ -291,7 +302,7 @@ internal sealed class ResourceOperations
         }
         else
         {
-            next = (JsonObject)body.DeepClone();
+            next = body;
             if (type.HasStatus)
             {
                 next["status"] = current["status"]?.DeepClone();
@@ -348,6 +359,31 @@ internal sealed class ResourceOperations
 
         return Commit(type, ns, name, next, options);
     }
+
+    /// <summary>Whether every member but status is the same in both objects.</summary>
+    private static bool SameBesideStatus(JsonObject a, JsonObject b)
+    {
+        var members = 0;
+        foreach (var (key, value) in a)
+        {
+            if (key == "status")
+            {
+                continue;
+            }
+
+            members++;
+            if (!b.TryGetPropertyValue(key, out var other) || !JsonNode.DeepEquals(value, other))
+            {
+                return false;
+            }
+        }
+
+        return members == b.Count - (b.ContainsKey("status") ? 1 : 0);
+    }
+
+    /// <summary>Takes a member out of an object the caller owns, to be placed in another.</summary>
+    private static JsonNode? Detach(JsonObject owner, string key) =>
+        owner.Remove(key, out var value) ? value : null;
 
     private JsonObject Commit(ResourceType type, string? ns, string name, JsonObject obj, WriteOptions options) =>
         options.DryRun ? obj : _store.Commit(type, type.Namespaced ? ns : null, name, JsonTree.Ordered(obj)).Object;

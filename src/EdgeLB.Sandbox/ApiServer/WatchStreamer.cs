@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -148,12 +149,35 @@ internal sealed class WatchStreamer
             return false;
         }
 
-        var line = request.AsTable
-            ? HttpJson.WatchLine(type, _tables.Convert(request.Type, [e.Object], request.IncludeObject, withColumns: true))
-            : HttpJson.WatchLine(type, e.ObjectJson);
-        await response.Body.WriteAsync(line, ct);
+        if (request.AsTable)
+        {
+            await response.Body.WriteAsync(HttpJson.WatchLine(type, _tables.Convert(request.Type, [e.Object], request.IncludeObject, withColumns: true)), ct);
+            return true;
+        }
+
+        // The object's shared bytes go straight into the response, framed as an event: no line is
+        // built per event and watch. The loop flushes after each batch; a long batch every so often
+        // (every event where the transport cannot tell how much is waiting).
+        var writer = response.BodyWriter;
+        writer.Write(EventHead(type));
+        writer.Write(e.ObjectJson);
+        writer.Write("}\n"u8);
+        if (!writer.CanGetUnflushedBytes || writer.UnflushedBytes > FlushBytes)
+        {
+            await writer.FlushAsync(ct);
+        }
+
         return true;
     }
+
+    private const int FlushBytes = 64 * 1024;
+
+    private static ReadOnlySpan<byte> EventHead(string type) => type switch
+    {
+        "ADDED" => """{"type":"ADDED","object":"""u8,
+        "MODIFIED" => """{"type":"MODIFIED","object":"""u8,
+        _ => """{"type":"DELETED","object":"""u8,
+    };
 
     private static async Task WriteBookmarkAsync(HttpResponse response, WatchRequest request, long rv, bool initialEventsEnd, CancellationToken ct)
     {
