@@ -33,6 +33,7 @@ public sealed class SpeakerHost : IAsyncDisposable
     private readonly SpeakerSession _session;
     private readonly SessionOptions _sessionOptions;
     private readonly TimeProvider _time;
+    private readonly bool _userspace;
     private ProbeEndpoint? _http;
 
     public SpeakerHost(SpeakerOptions options, ILoggerFactory loggers, TimeProvider? time = null)
@@ -51,6 +52,7 @@ public sealed class SpeakerHost : IAsyncDisposable
         _logger = loggers.CreateLogger("EdgeLB.Speaker");
         var forwarding = options.ToForwardingOptions();
         forwarding.Validate();
+        _userspace = forwarding.DataPlane == DataPlaneKind.Userspace;
         var commands = new ProcessCommandRunner();
         _health = new HealthChecker(new HealthCheckOptions(), new SocketHealthProbe(DefaultSocketFactory.Instance), time, loggers.CreateLogger<HealthChecker>(), _forwardingMetrics);
         IDataPlane plane = forwarding.DataPlane == DataPlaneKind.Nftables
@@ -107,10 +109,10 @@ public sealed class SpeakerHost : IAsyncDisposable
 
         try
         {
-            var (compiled, took) = await TakeoverWarmup.RunAsync(_sessionOptions, _time);
+            var (compiled, took) = await TakeoverWarmup.RunAsync(_sessionOptions, _time, _userspace);
             SpeakerHostLog.WarmedUp(_logger, (long)took.TotalMilliseconds, compiled);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
             SpeakerHostLog.WarmUpFailed(_logger, ex); // only the first takeover is slower
         }

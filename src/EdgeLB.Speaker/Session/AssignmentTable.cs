@@ -175,6 +175,16 @@ internal sealed class AssignmentTable : IDisposable
 
             var forwardingMs = (long)_time.GetElapsedTime(forwardingFrom).TotalMilliseconds;
 
+            if (takeover && _handoff is not null && _linger > TimeSpan.Zero
+                && IPAddress.TryParse(assignment.PreviousHolder, out var previous) && previous.AddressFamily == vip.AddressFamily)
+            {
+                // Before the first claim: from then on the client sends the previous holder's
+                // connections here, and they must find the rule that passes them back. Before the
+                // lease is taken from the Assignment's note, too: acks read while nft runs renew it.
+                var tcp = held.Ports.Where(p => p.Protocol == ForwardProtocol.Tcp).Select(p => p.Port).ToList();
+                await _handoff.StartAsync(new ConnectionHandoff(vip, tcp, previous, interfaceName, _time.GetUtcNow() + _linger), cancellationToken);
+            }
+
             lock (_held)
             {
                 var until = receivedAt + lease;
@@ -198,15 +208,6 @@ internal sealed class AssignmentTable : IDisposable
                 await DropLockedAsync(held, "lease ended before the Assignment was applied");
                 RescheduleFence();
                 return false;
-            }
-
-            if (takeover && _handoff is not null && _linger > TimeSpan.Zero
-                && IPAddress.TryParse(assignment.PreviousHolder, out var previous) && previous.AddressFamily == vip.AddressFamily)
-            {
-                // Before the first claim: from then on the client sends the previous holder's
-                // connections here, and they must find the rule that passes them back.
-                var tcp = held.Ports.Where(p => p.Protocol == ForwardProtocol.Tcp).Select(p => p.Port).ToList();
-                await _handoff.StartAsync(new ConnectionHandoff(vip, tcp, previous, interfaceName, _time.GetUtcNow() + _linger), cancellationToken);
             }
 
             bool announced;

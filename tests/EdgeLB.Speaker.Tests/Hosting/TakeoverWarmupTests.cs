@@ -10,7 +10,7 @@ public sealed class TakeoverWarmupTests
     {
         // Each step checks that it was applied (standby, assignment, announcing, update, revoke,
         // silence) and throws otherwise, so success means the whole path ran.
-        var (compiled, took) = await TakeoverWarmup.RunAsync(new SessionOptions { Controllers = [], NodeName = "node-a", TokenFile = "/nonexistent" }, TimeProvider.System);
+        var (compiled, took) = await TakeoverWarmup.RunAsync(new SessionOptions { Controllers = [], NodeName = "node-a", TokenFile = "/nonexistent" }, TimeProvider.System, userspaceForwarding: false);
 
         Assert.True(compiled >= 0);
         Assert.True(took > TimeSpan.Zero);

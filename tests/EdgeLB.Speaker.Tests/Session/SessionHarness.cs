@@ -49,7 +49,8 @@ internal sealed class SessionHarness : IAsyncDisposable
         Announcer = new FakeAnnouncer(time, Log);
         Forwarder = new FakeForwarder(Log);
         var inventory = new NodeInventory(Options, () => Interfaces);
-        Table = new AssignmentTable(Announcer, Forwarder, inventory, time, NullLogger.Instance, Options.ForwardingLinger);
+        Handoff = new EdgeLB.Speaker.Forwarding.ConnectionHandoffService(Commands, time, NullLogger.Instance);
+        Table = new AssignmentTable(Announcer, Forwarder, inventory, time, NullLogger.Instance, Options.ForwardingLinger, Handoff);
         _claimSubscription = Announcer.OnClaim(Arbiter.Decide);
         Session = new SpeakerSession(Options, Table, Arbiter, inventory, Announcer, Forwarder.HealthSnapshot, time, NullLogger.Instance);
     }
@@ -71,6 +72,11 @@ internal sealed class SessionHarness : IAsyncDisposable
     public ClaimArbiter Arbiter { get; }
 
     public AssignmentTable Table { get; }
+
+    /// <summary>The nft scripts of connection handovers.</summary>
+    public FakeCommands Commands { get; } = new();
+
+    public EdgeLB.Speaker.Forwarding.ConnectionHandoffService Handoff { get; }
 
     public SpeakerSession Session { get; }
 

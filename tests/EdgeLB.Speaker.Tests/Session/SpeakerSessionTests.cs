@@ -165,6 +165,38 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task PlannedHandover_InstallsTheHandoverBeforeClaiming_AndAcksReadWhileNftRunsRenewTheNewVip()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), o => o with { ForwardingLinger = TimeSpan.FromSeconds(2) });
+        var speaker = rig.Speaker;
+        var session = rig.Session;
+        await session.HeartbeatAsync();
+        speaker.Commands.Slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"]));
+        assignment.PreviousHolder = "198.18.6.12";
+        await session.SendAsync(new ControllerMessage { Assignment = assignment });
+        await speaker.Commands.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(speaker.Announcer.IsAnnouncing(Vip)); // no claim before the rule is in place
+        var receivedAt = time.GetUtcNow();
+
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        var ack = new HeartbeatAck { Sequence = 999 };
+        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 3, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
+        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
+        await session.SendAsync(new ControllerMessage { Configuration = new Configuration { LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) } });
+        var readAt = time.GetUtcNow();
+        await session.HeartbeatAsync(h => h.SentAt.ToDateTimeOffset() >= readAt);
+
+        time.Advance(TimeSpan.FromSeconds(1)); // past the lease counted from the Assignment's receipt
+        speaker.Commands.Slow.SetResult();
+        await session.HeartbeatAsync(h => h.Announced.Count == 1);
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.Equal(receivedAt + TimeSpan.FromSeconds(3.5), speaker.Table.Find(Vip)!.LeaseUntil);
+        Assert.Contains(speaker.Commands.Scripts, s => s.Contains("ip daddr 198.18.6.100 tcp dport { 80 }", StringComparison.Ordinal) && s.Contains("dup to 198.18.6.12 device \"eth0\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SlowForwarding_ANewerAssignmentQueuedBehind_KeepsTheRenewalsReadMeanwhile()
     {
         var time = new ManualTimeProvider();
