@@ -91,22 +91,56 @@ internal static class TakeoverWarmup
         await using var plane = new UserspaceDataPlane(new ForwardingOptions(), DefaultSocketFactory.Instance, time);
         await using var forwarder = new ForwardingService(plane, new NoBinding(), health, time);
         await forwarder.SetBackendsAsync(vip, [new Forwarding.Backend((IPEndPoint)backend.LocalEndPoint!)], ServiceForwardingOptions.Default, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var serving = EchoAsync(backend, timeout.Token); // health checks connect too: echo on every connection
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
             await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, vip.Port), timeout.Token);
-            using var served = await backend.AcceptAsync(timeout.Token);
+            var message = "warm-up"u8.ToArray();
+            await client.SendAsync(message, timeout.Token);
             var buffer = new byte[16];
-            await client.SendAsync("warm-up"u8.ToArray(), timeout.Token);
-            var read = await served.ReceiveAsync(buffer, timeout.Token);
-            await served.SendAsync(buffer.AsMemory(0, read), timeout.Token);
-            Check(await client.ReceiveAsync(buffer, timeout.Token) == read, "proxied connection", Assignment("127.0.0.1", AddressFamily.Ipv4));
+            Check(await client.ReceiveAsync(buffer, timeout.Token) == message.Length, "proxied connection", Assignment("127.0.0.1", AddressFamily.Ipv4));
         }
         finally
         {
+            await timeout.CancelAsync();
+            await serving;
             await forwarder.ClearAsync(vip, CancellationToken.None);
         }
+    }
+
+    private static async Task EchoAsync(System.Net.Sockets.Socket listener, CancellationToken cancellationToken)
+    {
+        var connections = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var accepted = await listener.AcceptAsync(cancellationToken);
+                connections.Add(Task.Run(
+                    async () =>
+                    {
+                        using var connection = accepted;
+                        var buffer = new byte[16];
+                        try
+                        {
+                            var read = await connection.ReceiveAsync(buffer, cancellationToken);
+                            await connection.SendAsync(buffer.AsMemory(0, read), cancellationToken);
+                        }
+                        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException)
+                        {
+                            // A health check closes without sending.
+                        }
+                    },
+                    CancellationToken.None));
+            }
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+        }
+
+        await Task.WhenAll(connections);
     }
 
     private static int FreeLoopbackPort()
