@@ -149,15 +149,7 @@ public sealed class SpeakerSessionTests
         var receivedAt = time.GetUtcNow();
 
         // An ack for a heartbeat it no longer tracks renews from the ack's reading: 1.5 s + 2 s.
-        time.Advance(TimeSpan.FromSeconds(1.5));
-        var ack = new HeartbeatAck { Sequence = 999 };
-        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 3, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
-        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
-        await session.SendAsync(new ControllerMessage { Configuration = new Configuration { LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) } });
-        var readAt = time.GetUtcNow();
-        await session.HeartbeatAsync(h => h.SentAt.ToDateTimeOffset() >= readAt); // the Configuration after the ack was read while the Assignment still waits
-
-        time.Advance(TimeSpan.FromSeconds(1)); // past the lease counted from the Assignment's receipt
+        await RenewWhileApplyingAsync(time, session, epoch: 3);
         speaker.Forwarder.Slow.SetResult();
         await session.HeartbeatAsync(h => h.Announced.Count == 1);
         Assert.True(speaker.Announcer.IsAnnouncing(Vip));
@@ -180,15 +172,7 @@ public sealed class SpeakerSessionTests
         Assert.False(speaker.Announcer.IsAnnouncing(Vip)); // no claim before the rule is in place
         var receivedAt = time.GetUtcNow();
 
-        time.Advance(TimeSpan.FromSeconds(1.5));
-        var ack = new HeartbeatAck { Sequence = 999 };
-        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 3, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
-        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
-        await session.SendAsync(new ControllerMessage { Configuration = new Configuration { LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) } });
-        var readAt = time.GetUtcNow();
-        await session.HeartbeatAsync(h => h.SentAt.ToDateTimeOffset() >= readAt);
-
-        time.Advance(TimeSpan.FromSeconds(1)); // past the lease counted from the Assignment's receipt
+        await RenewWhileApplyingAsync(time, session, epoch: 3);
         speaker.Commands.Slow.SetResult();
         await session.HeartbeatAsync(h => h.Announced.Count == 1);
         Assert.True(speaker.Announcer.IsAnnouncing(Vip));
@@ -210,15 +194,7 @@ public sealed class SpeakerSessionTests
         await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 4, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
         var receivedAt = time.GetUtcNow();
 
-        time.Advance(TimeSpan.FromSeconds(1.5));
-        var ack = new HeartbeatAck { Sequence = 999 };
-        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = 4, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
-        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
-        await session.SendAsync(new ControllerMessage { Configuration = new Configuration { LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) } });
-        var readAt = time.GetUtcNow();
-        await session.HeartbeatAsync(h => h.SentAt.ToDateTimeOffset() >= readAt);
-
-        time.Advance(TimeSpan.FromSeconds(1));
+        await RenewWhileApplyingAsync(time, session, epoch: 4);
         speaker.Forwarder.Slow.SetResult();
         await session.HeartbeatAsync(h => h.Announced.Any(a => a.Epoch == 4));
         Assert.Equal(receivedAt + TimeSpan.FromSeconds(3.5), speaker.Table.Find(Vip)!.LeaseUntil); // epoch 3's apply left epoch 4's renewal alone
@@ -641,6 +617,23 @@ public sealed class SpeakerSessionTests
             await Speaker.DisposeAsync();
             await Coordinator.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// While an Assignment waits to be applied: 1.5 s on, an ack renews it for 2 s from its reading,
+    /// a Configuration proves the ack was read, then the clock passes the lease counted from the
+    /// Assignment's receipt (at 2.5 s).
+    /// </summary>
+    private static async Task RenewWhileApplyingAsync(ManualTimeProvider time, FakeSession session, ulong epoch)
+    {
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        var ack = new HeartbeatAck { Sequence = 999 }; // a heartbeat it no longer tracks: renews from the ack's reading
+        ack.Renewed.Add(new LeaseRenewal { Address = "198.18.6.100", Epoch = epoch, LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) });
+        await session.SendAsync(new ControllerMessage { HeartbeatAck = ack });
+        await session.SendAsync(new ControllerMessage { Configuration = new Configuration { LeaseDuration = Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) } });
+        var readAt = time.GetUtcNow();
+        await session.HeartbeatAsync(h => h.SentAt.ToDateTimeOffset() >= readAt);
+        time.Advance(TimeSpan.FromSeconds(1));
     }
 
     private static int ClosedPort()
