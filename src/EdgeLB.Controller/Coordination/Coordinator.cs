@@ -426,13 +426,9 @@ internal sealed class Coordinator : IDisposable
                     }
                 }
 
-                foreach (var address in lapsed ?? [])
+                if (lapsed is not null)
                 {
-                    session.Held.Remove(address);
-                    if (_vips.TryGetValue(address, out var record))
-                    {
-                        LoseHolderIfHeldBy(record, session.Node, "lease-expired", now, affected);
-                    }
+                    LoseHeld(session, lapsed, "lease-expired", now, affected);
                 }
 
                 foreach (var address in session.Revoking.Where(a => !_vips.TryGetValue(a, out var r) || r.Revoking is not { } p || now >= p.LeaseEnd).ToList())
@@ -935,17 +931,23 @@ internal sealed class Coordinator : IDisposable
             Dirty(holder);
             _planWanted = true;
             CoordinationLog.CutOff(_logger, node, (long)(now - holder.LastHeartbeatAt).TotalMilliseconds, reporter.Node);
-            foreach (var address in holder.Held.Keys.ToList())
-            {
-                holder.Held.Remove(address);
-                if (_vips.TryGetValue(address, out var record))
-                {
-                    LoseHolderIfHeldBy(record, node, "unreachable", now, affected);
-                }
-            }
+            LoseHeld(holder, [.. holder.Held.Keys], "unreachable", now, affected);
         }
 
         ReassignNow(affected, "unreachable", now);
+    }
+
+    /// <summary>Takes <paramref name="addresses"/> from the session without a Revoke (it can no longer be told); their groups go into <paramref name="affected"/>.</summary>
+    private void LoseHeld(SpeakerSession session, IReadOnlyList<IPValue> addresses, string cause, DateTimeOffset now, HashSet<string> affected)
+    {
+        foreach (var address in addresses)
+        {
+            session.Held.Remove(address);
+            if (_vips.TryGetValue(address, out var record))
+            {
+                LoseHolderIfHeldBy(record, session.Node, cause, now, affected);
+            }
+        }
     }
 
     /// <summary>Re-plans just these groups, synchronously: the failover path.</summary>
@@ -1208,7 +1210,7 @@ internal sealed class Coordinator : IDisposable
             {
                 // Planned (drain): make before break, the previous holder keeps it until the new one reports it.
                 record.HandoverFrom = (previous, record.Epoch);
-                handoff = Snapshot().Nodes.GetValueOrDefault(previous)?.AddressFor(record.Address.Family)?.ToString();
+                handoff = NodeAddress(previous, record.Address.Family);
             }
             else
             {
@@ -1333,7 +1335,7 @@ internal sealed class Coordinator : IDisposable
         {
             Next = next,
             HolderNode = record.Holder ?? string.Empty,
-            HolderAddress = record.Holder is { } holder ? Snapshot().Nodes.GetValueOrDefault(holder)?.AddressFor(IPFamily.IPv4)?.ToString() ?? string.Empty : string.Empty,
+            HolderAddress = record.Holder is { } holder ? NodeAddress(holder, IPFamily.IPv4) ?? string.Empty : string.Empty,
         };
         if (standby.Equals(record.LastStandby))
         {
@@ -1343,6 +1345,9 @@ internal sealed class Coordinator : IDisposable
         record.LastStandby = standby;
         session.Send(new ControllerMessage { Standby = standby });
     }
+
+    /// <summary>The node's InternalIP of <paramref name="family"/> (or its first), as the speakers reach each other.</summary>
+    private string? NodeAddress(string node, IPFamily family) => Snapshot().Nodes.GetValueOrDefault(node)?.AddressFor(family)?.ToString();
 
     private void Report(VipGroup group)
     {
