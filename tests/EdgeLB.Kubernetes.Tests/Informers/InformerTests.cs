@@ -179,6 +179,7 @@ public sealed class InformerTests : IAsyncLifetime
         _server.Put(FakeApi.Services, "shop", FakeApi.Service("shop", "a"));
         var (informer, handler) = Start();
         await informer.WaitForSyncAsync(_stop.Token);
+        await WaitUntil(() => _server.ActiveWatches > 0, "a watch"); // else the first 410 hits the watch still being opened
 
         // The resumed watch and the relist at the last version both get 410.
         _server.FailNext(2, 410);
