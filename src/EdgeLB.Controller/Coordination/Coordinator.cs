@@ -77,6 +77,7 @@ internal sealed class Coordinator : IDisposable
     private bool _peersDirty;
     private DateTimeOffset _nextPeersAt;
     private DateTimeOffset? _lastTickAt;
+    private DateTimeOffset? _replanAt;
 
     public Coordinator(ControllerOptions options, Func<CoordinationInputs> inputs, IAnnouncementSink sink, CoordinatorMetrics metrics, ILogger logger, TimeProvider time)
     {
@@ -324,8 +325,15 @@ internal sealed class Coordinator : IDisposable
             }
 
             changed |= ApplyLinks(session, heartbeat);
-            changed |= ApplyProbes(session, heartbeat);
-            if (changed)
+            var probesChanged = ApplyProbes(session, heartbeat, now);
+            if (probesChanged)
+            {
+                // The nodePort rule weighs a newly reached target only once it has answered for
+                // EligibilityRules.NodePortVerdictDelay: plan again when that much time has passed.
+                _replanAt = now + EligibilityRules.NodePortVerdictDelay;
+            }
+
+            if (changed || probesChanged)
             {
                 Dirty(session);
                 _planWanted = true;
@@ -452,6 +460,12 @@ internal sealed class Coordinator : IDisposable
             if (_peersDirty && now >= _nextPeersAt)
             {
                 BroadcastPeers(now);
+            }
+
+            if (_replanAt is { } replanAt && now >= replanAt)
+            {
+                _replanAt = null;
+                _planWanted = true;
             }
 
             MaybeStartFullPlan(now);
@@ -632,7 +646,7 @@ internal sealed class Coordinator : IDisposable
     /// result must not outlive the checking (a NodePort that refused before its pods were ready
     /// would otherwise stay excluded for ever, since nobody probes an excluded backend).
     /// </summary>
-    private static bool ApplyProbes(SpeakerSession session, Heartbeat heartbeat)
+    private static bool ApplyProbes(SpeakerSession session, Heartbeat heartbeat, DateTimeOffset now)
     {
         var reported = new Dictionary<NodePortTarget, bool>(heartbeat.NodePorts.Count);
         foreach (var probe in heartbeat.NodePorts)
@@ -648,6 +662,19 @@ internal sealed class Coordinator : IDisposable
             foreach (var (target, healthy) in reported)
             {
                 session.NodePorts[target] = healthy;
+                if (!healthy)
+                {
+                    session.HealthySince.Remove(target);
+                }
+                else
+                {
+                    session.HealthySince.TryAdd(target, now);
+                }
+            }
+
+            foreach (var gone in session.HealthySince.Keys.Where(t => !reported.ContainsKey(t)).ToList())
+            {
+                session.HealthySince.Remove(gone);
             }
         }
 
@@ -960,7 +987,7 @@ internal sealed class Coordinator : IDisposable
 
         RefreshInputsIfDirty();
         var groups = groupKeys.Select(k => _derived.GroupsByKey.GetValueOrDefault(k)).OfType<VipGroup>().ToList();
-        var rules = new EligibilityRules(Snapshot());
+        var rules = new EligibilityRules(Snapshot(), now);
         var load = GroupsPerNode(v => v.Holder);
         var standbys = groups.Select(g => (g.Key, Node: GroupStandby(g))).Where(s => s.Node is not null).ToDictionary(s => s.Key, s => s.Node!, StringComparer.Ordinal);
         foreach (var plan in AnnouncerPlanner.PlanSome(groups, rules, load, standbys, GroupsPerNode(v => v.Standby)))
@@ -1013,7 +1040,7 @@ internal sealed class Coordinator : IDisposable
                 }
 
                 var snapshot = derived.Snapshot(speakers);
-                var plans = AnnouncerPlanner.PlanAll(derived.Groups, new EligibilityRules(snapshot), holders, standbys)
+                var plans = AnnouncerPlanner.PlanAll(derived.Groups, new EligibilityRules(snapshot, _time.GetUtcNow()), holders, standbys)
                     .Select(p => p.Node is null ? p : p with
                     {
                         // Backend lists are O(nodes) per VIP: build them here, not under the lock.
@@ -1206,15 +1233,18 @@ internal sealed class Coordinator : IDisposable
         string? handoff = null;
         if (previous is not null && previous != node && _sessions.GetValueOrDefault(previous) is { } previousSession)
         {
-            if (previousSession is { Live: true, Draining: true } && record.HandoverFrom is null)
+            if (previousSession is { Live: true } && record.HandoverFrom is null)
             {
-                // Planned (drain): make before break, the previous holder keeps it until the new one reports it.
+                // The previous holder still listens (a drain, or a rule that no longer admits it:
+                // nodePorts it cannot reach, a label, an advertisement edit): make before break. It
+                // keeps the VIP until the new holder reports it, steps down at the new holder's first
+                // claim, and the new holder passes it the segments of connections it still carries.
                 record.HandoverFrom = (previous, record.Epoch);
                 handoff = NodeAddress(previous, record.Address.Family);
             }
             else
             {
-                // Unplanned (the holder is no longer eligible, or silent): break before make.
+                // Its heartbeats are late: it may not hear a Revoke, so break before make.
                 RevokeFirst(record, previousSession, $"moving to {node}");
                 if (record.Revoking is not null)
                 {

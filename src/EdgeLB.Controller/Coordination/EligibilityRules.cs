@@ -17,7 +17,8 @@ namespace EdgeLB.Controller.Coordination;
 /// speaker's NodePort probes for the Service not failing for every backend node while another
 /// speaker reaches one of them (when nobody reaches any, the backends are down, not this node's
 /// path to them: moving the VIP would only darken it, and the Service would never get its VIP
-/// back, since only the holder keeps probing).
+/// back, since only the holder keeps probing). Another speaker's answers count once they have
+/// lasted <see cref="NodePortVerdictDelay"/>.
 /// </remarks>
 internal sealed class EligibilityRules
 {
@@ -26,13 +27,17 @@ internal sealed class EligibilityRules
     private readonly Dictionary<string, (RejectionReason Reason, string Detail)?> _nodeVerdicts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<Advertisement>> _adsByPool = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<(uint Port, Protocol Protocol), (int Healthy, int Failing)>> _probesBySpeaker = new(StringComparer.Ordinal);
-    private readonly HashSet<(uint Port, Protocol Protocol)> _reachedSomewhere = [];
+    private readonly Dictionary<(uint Port, Protocol Protocol), DateTimeOffset> _reachedSince = [];
+    private readonly DateTimeOffset? _now;
     private readonly int _backendNodes;
 
-    public EligibilityRules(CoordinationSnapshot snapshot)
+    /// <param name="snapshot">What the rules judge.</param>
+    /// <param name="now">When they judge; null counts every answer reported as lasting enough.</param>
+    public EligibilityRules(CoordinationSnapshot snapshot, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         _snapshot = snapshot;
+        _now = now;
         Nodes = [.. snapshot.Nodes.Keys.Union(snapshot.Speakers.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         foreach (var node in Nodes)
         {
@@ -51,13 +56,24 @@ internal sealed class EligibilityRules
                 probes[key] = healthy ? (ok + 1, failing) : (ok, failing + 1);
                 if (healthy)
                 {
-                    _reachedSomewhere.Add(key);
+                    var since = speaker.HealthySince?.GetValueOrDefault(target) ?? DateTimeOffset.MinValue;
+                    _reachedSince[key] = _reachedSince.TryGetValue(key, out var earlier) && earlier < since ? earlier : since;
                 }
             }
 
             _probesBySpeaker[node] = probes;
         }
     }
+
+    /// <summary>
+    /// How long another speaker must have reached a nodePort before a speaker that reaches none of
+    /// its backends loses the VIP for it. Backends that come up are seen by each speaker at its own
+    /// next checks (every 250 ms, up after 2 by default) and reported with its next heartbeat: in
+    /// between, the holder's last report still says "failing" while the standby's already says
+    /// "answers", and judging on that skew moved a healthy holder's VIP (resetting its connections)
+    /// the moment the pods came up. Two seconds cover the checks, a heartbeat and a busy host.
+    /// </summary>
+    public static TimeSpan NodePortVerdictDelay { get; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Every node known from a Node object or a session, by name.</summary>
     public IReadOnlyList<string> Nodes { get; }
@@ -155,7 +171,8 @@ internal sealed class EligibilityRules
             if (port.NodePort > 0
                 && probes.TryGetValue(key, out var seen)
                 && seen.Healthy == 0 && seen.Failing >= Math.Max(1, _backendNodes)
-                && _reachedSomewhere.Contains(key))
+                && _reachedSince.TryGetValue(key, out var reachedSince)
+                && (_now is not { } now || now - reachedSince >= NodePortVerdictDelay))
             {
                 return Verdict.Reject(node, RejectionReason.NodeportUnhealthy, $"every probe of nodePort {port.NodePort}/{port.Protocol} fails from this node, and another node reaches it");
             }

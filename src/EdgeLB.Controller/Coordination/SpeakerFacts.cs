@@ -6,6 +6,7 @@ namespace EdgeLB.Controller.Coordination;
 /// <remarks>
 /// <see cref="Live"/>: The session is open and its heartbeats are on time.
 /// <see cref="NodePorts"/>: The speaker's latest probe result per target (true = healthy).
+/// <see cref="HealthySince"/>: For each healthy target, since when it has answered (null: long enough to count).
 /// </remarks>
 internal sealed record SpeakerFacts(
     string Node,
@@ -13,4 +14,5 @@ internal sealed record SpeakerFacts(
     bool Draining,
     Health Health,
     IReadOnlyList<InterfaceFacts> Interfaces,
-    IReadOnlyDictionary<NodePortTarget, bool> NodePorts);
+    IReadOnlyDictionary<NodePortTarget, bool> NodePorts,
+    IReadOnlyDictionary<NodePortTarget, DateTimeOffset>? HealthySince = null);

@@ -60,6 +60,9 @@ internal sealed class SpeakerSession : IDisposable
 
     public Dictionary<NodePortTarget, bool> NodePorts { get; } = [];
 
+    /// <summary>For each target of <see cref="NodePorts"/> that answers: the first heartbeat of its current run of answers.</summary>
+    public Dictionary<NodePortTarget, DateTimeOffset> HealthySince { get; } = [];
+
     /// <summary>What the speaker said it announces in its last heartbeat.</summary>
     public Dictionary<IPValue, AnnouncedVip> Announced { get; } = [];
 
@@ -142,7 +145,7 @@ internal sealed class SpeakerSession : IDisposable
         }
     }
 
-    public SpeakerFacts ToFacts() => Facts ??= new SpeakerFacts(Node, Live, Draining, Health, Interfaces, new Dictionary<NodePortTarget, bool>(NodePorts));
+    public SpeakerFacts ToFacts() => Facts ??= new SpeakerFacts(Node, Live, Draining, Health, Interfaces, new Dictionary<NodePortTarget, bool>(NodePorts), new Dictionary<NodePortTarget, DateTimeOffset>(HealthySince));
 
     public void Dispose() => _end.Dispose();
 }

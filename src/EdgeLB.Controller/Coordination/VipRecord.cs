@@ -21,7 +21,7 @@ internal sealed class VipRecord(IPValue address)
     /// <summary>A make-before-break move in flight: the previous holder keeps announcing until the new one reports it.</summary>
     public (string Node, ulong Epoch)? HandoverFrom { get; set; }
 
-    /// <summary>During a planned handover, the previous holder's node address, for the new holder to pass it the connections it still serves.</summary>
+    /// <summary>During a handover, the previous holder's node address, for the new holder to pass it the connections it still serves.</summary>
     public string PreviousHolder { get; set; } = string.Empty;
 
     /// <summary>An unplanned move waiting for the old holder to confirm it stopped; nobody is assigned meanwhile.</summary>

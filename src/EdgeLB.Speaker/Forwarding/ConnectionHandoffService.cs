@@ -5,7 +5,7 @@ namespace EdgeLB.Speaker.Forwarding;
 
 /// <summary>
 /// Keeps the handovers in progress (<see cref="ConnectionHandoffRules"/>) in the kernel: added by the
-/// new holder before it claims a VIP in a planned handover, removed when the previous holder's
+/// new holder before it claims a VIP in a handover, removed when the previous holder's
 /// forwarding linger has passed. Without nft, or when it fails, the handover still happens; only
 /// the connections open at that moment are reset, as they would be without it.
 /// </summary>

@@ -329,59 +329,59 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
-    public async Task UnplannedMove_RevokesTheOldHolderFirst_AndAssignsOnlyOnceItStopped()
+    public async Task MoveOffALiveHolder_IsAHandover_TheNewHolderFirst_ThenTheRevoke()
     {
         var (h, a, b) = await TwoNodesAsync();
         using var _ = h;
         var (node, _, epoch) = h.HolderOf(Vip);
         var (holder, other) = node == "node-1" ? (a, b) : (b, a);
 
-        // The holder's link to the VIP's subnet fails: it must stop, and nobody else may start yet.
+        // The holder's link to the VIP's subnet fails, its session stays live: the other node takes
+        // the VIP at once and is told whom to pass the old holder's connections to.
         h.Beat(holder, edit: hb => hb.Links.Add(new LinkHealth { Interface = "eth0", LinkUp = false, Health = Health.Failed }));
         await h.SettleAsync(a, b);
         h.Deliver(holder);
-        Assert.Contains(h.Received[holder.Node], m => m.Revoke is { Address: Vip } r && r.Epoch == epoch);
-        Assert.DoesNotContain(h.Received[other.Node], m => m.Assignment is not null);
-        Assert.Null(h.HolderOf(Vip).Node);
-
-        // Beats of the other node, ticks and re-plans change nothing while the old holder has not confirmed.
-        h.Beat(other);
-        await h.SettleAsync(a, b);
-        Assert.DoesNotContain(h.Received[other.Node], m => m.Assignment is not null);
-
-        // Its next heartbeat no longer lists the VIP (it applied the Revoke): now the other node gets it.
-        h.Beat(holder);
         h.Deliver(other);
-        var assignment = Assert.Single(h.Received[other.Node], m => m.Assignment is not null).Assignment;
+        var assignment = h.Received[other.Node].Last(m => m.Assignment is not null).Assignment;
         Assert.True(assignment.Epoch > epoch);
+        Assert.Equal(holder.Node == "node-1" ? "198.18.0.1" : "198.18.0.2", assignment.PreviousHolder);
         Assert.Equal(other.Node, h.HolderOf(Vip).Node);
+
+        // The old holder keeps it (no Revoke) until the new holder's heartbeat lists it.
+        Assert.DoesNotContain(h.Received[holder.Node], m => m.Revoke is not null);
+        Assert.True(h.Holding[holder.Node].ContainsKey(Vip));
+        h.Beat(other);
+        h.Deliver(holder);
+        Assert.Contains(h.Received[holder.Node], m => m.Revoke is { Address: Vip } r && r.Epoch == epoch);
+        Assert.False(h.Holding[holder.Node].ContainsKey(Vip));
     }
 
     [Fact]
-    public async Task UnplannedMove_OffAHolderThatNeverConfirms_WaitsForItsLease()
+    public async Task BackendsComingUp_SeenFirstByTheStandby_DoNotMoveTheHolder()
     {
         var (h, a, b) = await TwoNodesAsync();
         using var _ = h;
         var (holder, other) = h.HolderOf(Vip).Node == "node-1" ? (a, b) : (b, a);
+        void Probes(Heartbeat hb, bool healthy) => hb.NodePorts.AddRange(
+            new[] { "198.18.0.1", "198.18.0.2" }.Select(n => new NodePortHealth { NodeAddress = n, NodePort = 30080, Protocol = Protocol.Tcp, Healthy = healthy }));
 
-        // Reports itself failed in its last heartbeat, then goes silent.
-        h.Beat(holder, Health.Failed);
-        var lastRenewal = h.Time.GetUtcNow();
+        // The pods come up: the other speaker's heartbeat says so before the holder's does.
+        h.Beat(holder, edit: hb => Probes(hb, healthy: false));
+        h.Beat(other, edit: hb => Probes(hb, healthy: true));
         await h.SettleAsync(a, b);
-        Assert.Null(h.HolderOf(Vip).Node);
+        Assert.Equal(holder.Node, h.HolderOf(Vip).Node);
 
-        while (h.Time.GetUtcNow() + h.Options.HeartbeatInterval < lastRenewal + h.Options.SpeakerLease)
+        // A holder that still reaches none of them once the other has for the verdict delay does move.
+        var until = h.Time.GetUtcNow() + EligibilityRules.NodePortVerdictDelay;
+        while (h.Time.GetUtcNow() < until)
         {
             h.Time.Advance(h.Options.HeartbeatInterval);
-            h.Beat(other);
-            h.Coordinator.Tick();
-            Assert.DoesNotContain(h.Received[other.Node], m => m.Assignment is not null);
+            h.Beat(holder, edit: hb => Probes(hb, healthy: false));
+            h.Beat(other, edit: hb => Probes(hb, healthy: true));
+            await h.SettleAsync(a, b);
+            Assert.True(h.HolderOf(Vip).Node == holder.Node || h.Time.GetUtcNow() >= until);
         }
 
-        h.Time.Advance(h.Options.HeartbeatInterval);
-        h.Coordinator.Tick();
-        h.Deliver(other);
-        Assert.Contains(h.Received[other.Node], m => m.Assignment is not null);
         Assert.Equal(other.Node, h.HolderOf(Vip).Node);
     }
 

@@ -10,6 +10,7 @@ namespace EdgeLB.Controller.Tests.Coordination;
 public sealed class EligibilityTests
 {
     private static readonly IPValue Vip = IPValue.Parse("198.18.0.100");
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private sealed record Case(
         IReadOnlyDictionary<string, string>? Labels = null,
@@ -26,7 +27,8 @@ public sealed class EligibilityTests
         bool ProbesFail = false,
         bool OthersReachBackends = true,
         L2AdvertisementSpec? Advertisement = null,
-        IReadOnlyDictionary<string, string>? PoolLabels = null);
+        IReadOnlyDictionary<string, string>? PoolLabels = null,
+        TimeSpan? OthersReachedFor = null);
 
     private static Verdict Judge(Case c)
     {
@@ -45,8 +47,10 @@ public sealed class EligibilityTests
 
         if (c.ProbesFail && c.OthersReachBackends)
         {
-            var reached = new Dictionary<NodePortTarget, bool> { [new NodePortTarget("198.18.0.2", 30080, Protocol.Tcp)] = true };
-            speakers["node-2"] = new SpeakerFacts("node-2", true, false, Health.Ok, [], reached);
+            var target = new NodePortTarget("198.18.0.2", 30080, Protocol.Tcp);
+            var reached = new Dictionary<NodePortTarget, bool> { [target] = true };
+            var since = c.OthersReachedFor is { } lasted ? new Dictionary<NodePortTarget, DateTimeOffset> { [target] = Now - lasted } : null;
+            speakers["node-2"] = new SpeakerFacts("node-2", true, false, Health.Ok, [], reached, since);
         }
 
         var problems = new List<string>();
@@ -68,7 +72,7 @@ public sealed class EligibilityTests
             c.Local ? ["default/web"] : [],
             [new GroupPort("default/web", "http", "TCP", 80, 30080, c.Local)],
             null);
-        return new EligibilityRules(snapshot).Judge(group, "node-1");
+        return new EligibilityRules(snapshot, c.OthersReachedFor is null ? null : Now).Judge(group, "node-1");
     }
 
     public static TheoryData<string, RejectionReason> Rules() => new()
@@ -126,6 +130,17 @@ public sealed class EligibilityTests
         {
             Assert.NotEmpty(verdict.Detail);
         }
+    }
+
+    [Fact]
+    public void NodePortReachedElsewhere_CountsOnlyOnceItLasted()
+    {
+        // The other speaker's first answers may predate this node's next checks: not yet a verdict.
+        var fresh = Judge(new Case(ProbesFail: true, OthersReachedFor: EligibilityRules.NodePortVerdictDelay - TimeSpan.FromMilliseconds(1)));
+        Assert.True(fresh.Eligible);
+
+        var lasted = Judge(new Case(ProbesFail: true, OthersReachedFor: EligibilityRules.NodePortVerdictDelay));
+        Assert.Equal(RejectionReason.NodeportUnhealthy, lasted.Reason);
     }
 
     [Fact]
