@@ -66,6 +66,10 @@ internal sealed class Coordinator : IDisposable
     private DerivedInputs _derived = DerivedInputs.Empty;
     private CoordinationSnapshot? _snapshot;
     private ITimer? _timer;
+    private ITimer? _cutOffTimer;
+
+    /// <summary>Holders a standby cannot ping, by node: who reported it last and when (<see cref="CutOffReported"/>).</summary>
+    private readonly Dictionary<string, (string Reporter, DateTimeOffset At)> _unreachable = new(StringComparer.Ordinal);
     private bool _leading;
     private bool _collecting;
     private DateTimeOffset _collectUntil;
@@ -190,6 +194,9 @@ internal sealed class Coordinator : IDisposable
             _collecting = false;
             _timer?.Dispose();
             _timer = null;
+            _cutOffTimer?.Dispose();
+            _cutOffTimer = null;
+            _unreachable.Clear();
             foreach (var session in _sessions.Values)
             {
                 session.End();
@@ -316,6 +323,7 @@ internal sealed class Coordinator : IDisposable
 
             session.LastHeartbeatAt = now;
             session.LastSequence = heartbeat.Sequence;
+            _unreachable.Remove(session.Node); // it speaks: a report about it is outdated
             var changed = !session.Live;
             session.Live = true;
             if (heartbeat.NodeHealth != Health.Unspecified && heartbeat.NodeHealth != session.Health)
@@ -945,23 +953,70 @@ internal sealed class Coordinator : IDisposable
     /// </summary>
     private void CutOff(SpeakerSession reporter, IEnumerable<string> unreachable, DateTimeOffset now)
     {
-        var silence = _options.HeartbeatInterval * _scale * SessionTimings.CutOffSilence;
-        var affected = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in unreachable)
         {
-            if (node == reporter.Node || !_sessions.TryGetValue(node, out var holder) || !holder.Live || now - holder.LastHeartbeatAt < silence)
+            if (node != reporter.Node && _sessions.ContainsKey(node))
             {
+                _unreachable[node] = (reporter.Node, now);
+            }
+        }
+
+        CutOffReported(now);
+    }
+
+    /// <summary>
+    /// Moves the VIPs of every reported holder whose session has now been silent long enough. A
+    /// report usually arrives before the holder's silence is long enough to count (the standby
+    /// needs three missed pings, 30 ms; the silence, 1.5 heartbeat intervals): it is kept, and
+    /// judged again when that silence is reached instead of at the reporter's next heartbeat.
+    /// </summary>
+    private void CutOffReported(DateTimeOffset now)
+    {
+        var interval = _options.HeartbeatInterval * _scale;
+        var silence = interval * SessionTimings.CutOffSilence;
+        var affected = new HashSet<string>(StringComparer.Ordinal);
+        DateTimeOffset? next = null;
+        foreach (var (node, (reporter, at)) in _unreachable.ToList())
+        {
+            // A standby repeats its report with every heartbeat while the pings go unanswered.
+            if (!_sessions.TryGetValue(node, out var holder) || !holder.Live || now - at > interval * 3)
+            {
+                _unreachable.Remove(node);
                 continue;
             }
 
+            var due = holder.LastHeartbeatAt + silence;
+            if (now < due)
+            {
+                next = next is { } n && n < due ? n : due;
+                continue;
+            }
+
+            _unreachable.Remove(node);
             holder.Live = false;
             Dirty(holder);
             _planWanted = true;
-            CoordinationLog.CutOff(_logger, node, (long)(now - holder.LastHeartbeatAt).TotalMilliseconds, reporter.Node);
+            CoordinationLog.CutOff(_logger, node, (long)(now - holder.LastHeartbeatAt).TotalMilliseconds, reporter);
             LoseHeld(holder, [.. holder.Held.Keys], "unreachable", now, affected);
         }
 
         ReassignNow(affected, "unreachable", now);
+        if (next is { } wake)
+        {
+            _cutOffTimer ??= _time.CreateTimer(_ => CutOffDue(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _cutOffTimer.Change(wake - now, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CutOffDue()
+    {
+        lock (_gate)
+        {
+            if (_leading)
+            {
+                CutOffReported(_time.GetUtcNow());
+            }
+        }
     }
 
     /// <summary>Takes <paramref name="addresses"/> from the session without a Revoke (it can no longer be told); their groups go into <paramref name="affected"/>.</summary>

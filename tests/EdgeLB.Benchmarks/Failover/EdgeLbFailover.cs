@@ -13,7 +13,7 @@ internal static class EdgeLbFailover
     private static readonly TimeSpan Heal = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan FaultTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task RunAsync(string edgelb, int trials, TimeSpan load, SortedDictionary<string, double> metrics)
+    public static async Task RunAsync(string edgelb, int trials, TimeSpan load, SortedDictionary<string, double> metrics, IReadOnlyCollection<string>? phases = null)
     {
         // The processes' logs stay for a look at any slow trial: artifacts/bench/failover-lab/.
         var logs = Path.GetFullPath(Path.Combine("artifacts", "bench", "failover-lab"));
@@ -87,6 +87,11 @@ internal static class EdgeLbFailover
         // One phase failing (a speaker that never comes back) must not lose the figures of the others.
         async Task PhaseAsync(string name, Func<Task> run)
         {
+            if (phases is not null && !phases.Contains(name))
+            {
+                return;
+            }
+
             try
             {
                 await run();

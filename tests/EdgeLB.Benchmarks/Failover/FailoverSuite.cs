@@ -8,7 +8,8 @@ namespace EdgeLB.Benchmarks.Failover;
 /// <c>failover</c>: EdgeLB's failover in the network-namespace lab (speaker SIGKILL, node link down,
 /// drain by SIGTERM, controller leader kill, partition, spurious moves under CPU load) and the same
 /// probe against keepalived between the same kind of nodes, written to artifacts/bench/failover.json.
-/// Arguments: --edgelb PATH --out FILE [--trials N] [--load-seconds S] [--only edgelb|keepalived].
+/// Arguments: --edgelb PATH --out FILE [--trials N] [--load-seconds S] [--only edgelb|keepalived]
+/// [--phases sigkill,linkdown,drain,controller_kill,partition,spurious] (EdgeLB's phases; default all).
 /// </summary>
 internal static class FailoverSuite
 {
@@ -20,6 +21,7 @@ internal static class FailoverSuite
         var trials = int.Parse(Arg("--trials") ?? "10", CultureInfo.InvariantCulture);
         var loadSeconds = int.Parse(Arg("--load-seconds") ?? "300", CultureInfo.InvariantCulture);
         var only = Arg("--only");
+        var phases = Arg("--phases")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (!NetworkLab.IsSupported)
         {
             await Console.Error.WriteLineAsync("failover: needs root and iproute2 (network namespaces)");
@@ -41,7 +43,7 @@ internal static class FailoverSuite
             }
             else
             {
-                await EdgeLbFailover.RunAsync(edgelb, trials, TimeSpan.FromSeconds(loadSeconds), metrics);
+                await EdgeLbFailover.RunAsync(edgelb, trials, TimeSpan.FromSeconds(loadSeconds), metrics, phases);
             }
         }
 

@@ -195,6 +195,23 @@ public sealed class StandbyTests
     }
 
     [Fact]
+    public async Task AReportThatCameEarly_MovesTheVipWhenTheSilenceIsLongEnough_NotAtTheNextReport()
+    {
+        var (h, sessions) = await NodesAsync(nodes: 2, services: 1);
+        using var _ = h;
+        var holderNode = h.HolderOf(Vip).Node!;
+        var standby = sessions.Single(s => s.Node != holderNode);
+
+        h.Run(h.Options.HeartbeatInterval, standby);
+        h.Beat(standby, edit: hb => hb.UnreachableHolders.Add(holderNode));
+        Assert.Equal(holderNode, h.HolderOf(Vip).Node);
+
+        // No further report: the holder's silence reaching the cut-off is enough.
+        h.Time.Advance((h.Options.HeartbeatInterval * SessionTimings.CutOffSilence) - h.Options.HeartbeatInterval);
+        Assert.Equal(standby.Node, h.HolderOf(Vip).Node);
+    }
+
+    [Fact]
     public async Task AReportAboutAHolderThatKeepsBeating_MovesNothing()
     {
         var (h, sessions) = await NodesAsync(nodes: 2, services: 1);
