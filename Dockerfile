@@ -7,13 +7,18 @@
 ARG DOTNET_VERSION=10.0
 
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION}-noble AS build
+# The native (ahead-of-time) compiler links with clang and needs zlib's headers.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends clang zlib1g-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/root/.nuget/packages \
     bash hack/publish.sh /out
 
-# The ASP.NET Core runtime image: the publish is framework-dependent (see hack/publish.sh for why).
-FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble
+# edgelb is a self-contained native executable (hack/publish.sh): the runtime-deps image has the
+# system libraries it needs and no .NET runtime.
+FROM mcr.microsoft.com/dotnet/runtime-deps:${DOTNET_VERSION}-noble
 # The speaker shells out to these: `ip` (iproute2) for the VIP interface, `nft` (nftables) for the
 # kernel data plane, `sysctl` (procps) for the ARP and forwarding settings. The controller needs none.
 RUN apt-get update \

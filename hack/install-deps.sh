@@ -25,6 +25,10 @@ need shellcheck shellcheck
 # The image ships a kubectl; Debian's kubernetes-client would collide with it, so only install it
 # where none exists.
 need kubectl kubernetes-client
+# hack/publish.sh compiles edgelb ahead of time: the native compiler links with clang (any clang-N
+# will do) against zlib.
+compgen -c | grep -E '^clang(-[0-9]+)?$' >/dev/null || want_debs+=(clang)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || want_debs+=(zlib1g-dev)
 # The gRPC interop peers run on Debian's system interpreter, whatever python3 is first on PATH.
 /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1 || want_debs+=(python3-grpcio python3-protobuf)
 

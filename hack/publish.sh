@@ -3,19 +3,18 @@
 # stage runs this script, and tests/EdgeLB.Sandbox.Tests/Deploy/PublishTests.cs runs it outside a
 # container and starts the result, so a broken publish fails the tests even where no image is built.
 #
-# Framework-dependent on the ASP.NET Core shared runtime (the runtime image provides it), not
-# self-contained and trimmed: a trimmed publish (measured: -r linux-x64 --self-contained
-# -p:PublishTrimmed=true) reports IL2026 "RequiresUnreferencedCode" warnings in the in-memory API
-# server's JsonNode code, which lives in the same executable; with warnings as errors that build
-# fails, and silencing them would ship code the trimmer may have cut. It would save ~30 MB of
-# runtime, not worth that risk. Native AOT is not possible here (its runtime pack is missing from
-# the package mirror).
-#
-# ReadyToRun (precompiled code for this machine's architecture): a speaker that takes over a VIP
-# runs its forwarding and announcing code for the first time then, and compiling it on the spot
-# cost 240-460 ms per takeover on the loaded 2-core lab machine against 60-100 ms precompiled
-# (hack/bench/failover.sh, speaker log "ms after the Assignment arrived"). EDGELB_READY_TO_RUN=0
-# publishes without it (portable IL only).
+# Native AOT: one self-contained executable compiled ahead of time (no JIT, no runtime to install).
+# Measured against the earlier framework-dependent ReadyToRun publish on this 2-core machine:
+# - hack/bench.sh control: controller peak RSS 118-122 MB instead of 172.8 MB, and 6.2-7.8 CPU
+#   seconds instead of 10.7 for 10,000 Services.
+# - Speaker SIGKILL failover (hack/bench.sh failover): median 18.6 ms instead of 66-105 ms. A
+#   killed process closes its sockets only after the kernel has unmapped its memory, and the
+#   native speaker maps far less; and there is no JIT: the ReadyToRun processes recompiled hot
+#   methods in the background, and those bursts took CPU from the new holder right at failover.
+# Every src project sets IsAotCompatible, so code that needs run-time code generation fails the
+# ordinary build. Needs clang and zlib (hack/install-deps.sh installs them).
+# EDGELB_AOT=0 publishes the framework-dependent ReadyToRun build instead (needs the ASP.NET Core
+# runtime where it runs).
 #
 # Usage: hack/publish.sh [output-dir]        (default: artifacts/publish/edgelb)
 # Result: <output-dir>/edgelb, run as `edgelb controller|speaker|api-server|...`.
@@ -25,21 +24,24 @@ cd "$(dirname "$0")/.."
 out=${1:-artifacts/publish/edgelb}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-ready_to_run=()
-if [[ ${EDGELB_READY_TO_RUN:-1} != 0 ]]; then
-  case $(uname -m) in
-    x86_64) ready_to_run=(--runtime linux-x64 -p:PublishReadyToRun=true) ;;
-    aarch64) ready_to_run=(--runtime linux-arm64 -p:PublishReadyToRun=true) ;;
-    *) echo "publish.sh: no ReadyToRun for $(uname -m); publishing IL only" >&2 ;;
-  esac
+case $(uname -m) in
+  x86_64) rid=linux-x64 ;;
+  aarch64) rid=linux-arm64 ;;
+  *) echo "publish.sh: no native build for $(uname -m)" >&2; exit 1 ;;
+esac
+
+if [[ ${EDGELB_AOT:-1} != 0 ]]; then
+  mode=(-p:PublishAot=true -p:SelfContained=true)
+else
+  mode=(-p:PublishReadyToRun=true -p:SelfContained=false)
 fi
 
 dotnet publish src/EdgeLB/EdgeLB.csproj \
   --configuration Release \
-  "${ready_to_run[@]}" \
+  --runtime "$rid" \
+  "${mode[@]}" \
   --output "$out" \
   --nologo --verbosity quiet --disable-build-servers \
-  -p:SelfContained=false \
   -p:UseAppHost=true \
   -p:PublishDocumentationFile=false \
   -p:PublishReferencesDocumentationFiles=false \

@@ -2,7 +2,7 @@
 # Control plane at scale: 10,000 LoadBalancer Services -> artifacts/bench/control.json
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# The binary the image ships (hack/publish.sh: ReadyToRun). A plain build starts as IL only, and
+# The binary the image ships (hack/publish.sh: compiled ahead of time). A plain build starts as IL only, and
 # compiling the controller's code on the spot took about a quarter of its CPU in this run.
 bash hack/publish.sh artifacts/publish/edgelb
 dotnet build tests/EdgeLB.Benchmarks -c Release --verbosity quiet -nologo

@@ -66,7 +66,7 @@ internal sealed class ApiException : Exception
         var causes = new JsonArray();
         foreach (var e in errors)
         {
-            causes.Add(new JsonObject { ["reason"] = e.Reason, ["message"] = e.Message, ["field"] = e.Field });
+            causes.Add((JsonNode)new JsonObject { ["reason"] = e.Reason, ["message"] = e.Message, ["field"] = e.Field });
         }
 
         var details = DetailsFor(type, name);

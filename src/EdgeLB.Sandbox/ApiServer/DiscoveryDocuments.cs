@@ -118,10 +118,10 @@ internal sealed class DiscoveryDocuments
                         });
                     }
 
-                    resources.Add(r);
+                    resources.Add((JsonNode)r);
                 }
 
-                versions.Add(new JsonObject { ["version"] = version, ["resources"] = resources, ["freshness"] = "Current" });
+                versions.Add((JsonNode)new JsonObject { ["version"] = version, ["resources"] = resources, ["freshness"] = "Current" });
             }
 
             var metadata = new JsonObject { ["creationTimestamp"] = null };
@@ -130,7 +130,7 @@ internal sealed class DiscoveryDocuments
                 metadata["name"] = group;
             }
 
-            items.Add(new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
+            items.Add((JsonNode)new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
         }
 
         return new JsonObject
@@ -171,10 +171,10 @@ internal sealed class DiscoveryDocuments
                 r["categories"] = new JsonArray(t.Categories.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
             }
 
-            resources.Add(r);
+            resources.Add((JsonNode)r);
             if (t.HasStatus)
             {
-                resources.Add(new JsonObject
+                resources.Add((JsonNode)new JsonObject
                 {
                     ["name"] = t.Plural + "/status",
                     ["singularName"] = "",

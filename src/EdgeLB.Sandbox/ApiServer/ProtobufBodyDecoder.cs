@@ -125,7 +125,7 @@ internal static class ProtobufBodyDecoder
                         meta["finalizers"] = finalizers;
                     }
 
-                    finalizers.Add(reader.ReadString());
+                    finalizers.Add((JsonNode?)JsonValue.Create(reader.ReadString()));
                     break;
                 default:
                     reader.Skip(wire);
@@ -151,7 +151,7 @@ internal static class ProtobufBodyDecoder
                         spec["ports"] = ports;
                     }
 
-                    ports.Add(ServicePort(reader.ReadBytes()));
+                    ports.Add((JsonNode)ServicePort(reader.ReadBytes()));
                     break;
                 case (2, 2):
                     AddMapEntry(spec, "selector", reader.ReadBytes());

@@ -41,7 +41,7 @@ internal sealed class TableConverter
                     break;
             }
 
-            rows.Add(row);
+            rows.Add((JsonNode)row);
         }
 
         return new JsonObject

@@ -2,6 +2,7 @@ using System.CommandLine;
 using EdgeLB.Controller;
 using EdgeLB.Controller.Hosting;
 using EdgeLB.Kubernetes.Configuration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeLB.Commands;
@@ -39,7 +40,7 @@ internal static class ControllerCommand
             (new("--garp-interval") { Description = $"gap within the burst (default {defaults.GarpInterval})" }, nameof(ControllerOptions.GarpInterval)),
             (new("--garp-refresh") { Description = $"re-announce period while held, 0 disables (default {defaults.GarpRefresh})" }, nameof(ControllerOptions.GarpRefresh)),
         };
-        return SettingsCommand.Create<ControllerOptions>("controller", "Assign external IPs to LoadBalancer Services and coordinate the speakers.", flags, o => o.Validate(), RunAsync);
+        return SettingsCommand.Create<ControllerOptions>("controller", "Assign external IPs to LoadBalancer Services and coordinate the speakers.", flags, static (configuration, options) => configuration.Bind(options), o => o.Validate(), RunAsync);
     }
 
     private static async Task<int> RunAsync(ControllerOptions options, ILoggerFactory loggers, TextWriter error, CancellationToken ct)

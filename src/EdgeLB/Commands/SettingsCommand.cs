@@ -11,11 +11,16 @@ namespace EdgeLB.Commands;
 /// </summary>
 internal static class SettingsCommand
 {
-    /// <summary>Builds the command; <paramref name="run"/> gets validated options, loggers and the SIGTERM token.</summary>
+    /// <summary>
+    /// Builds the command; <paramref name="run"/> gets validated options, loggers and the SIGTERM
+    /// token. <paramref name="bind"/> is the caller's <c>configuration.Bind(options)</c>: called with
+    /// the concrete options type, the binding source generator writes it, so no reflection is needed.
+    /// </summary>
     public static Command Create<TOptions>(
         string name,
         string description,
         IReadOnlyList<(Option<string?> Option, string Setting)> flags,
+        Action<IConfiguration, TOptions> bind,
         Func<TOptions, IReadOnlyList<string>> validate,
         Func<TOptions, ILoggerFactory, TextWriter, CancellationToken, Task<int>> run)
         where TOptions : class, new()
@@ -44,11 +49,12 @@ internal static class SettingsCommand
             var options = new TOptions();
             try
             {
-                new ConfigurationBuilder()
-                    .AddEnvironmentVariables("EDGELB_")
-                    .AddInMemoryCollection(given)
-                    .Build()
-                    .Bind(options);
+                bind(
+                    new ConfigurationBuilder()
+                        .AddEnvironmentVariables("EDGELB_")
+                        .AddInMemoryCollection(given)
+                        .Build(),
+                    options);
             }
             catch (InvalidOperationException ex)
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeLB.Speaker.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeLB.Commands;
@@ -36,7 +37,7 @@ internal static class SpeakerCommand
             (new("--reconnect-max-delay") { Description = $"largest pause between failed dials (default {defaults.ReconnectMaxDelay})" }, nameof(SpeakerOptions.ReconnectMaxDelay)),
             (new("--connect-timeout") { Description = $"how long one dial of the coordinator may take before the next address is tried (default {defaults.ConnectTimeout})" }, nameof(SpeakerOptions.ConnectTimeout)),
         };
-        return SettingsCommand.Create<SpeakerOptions>("speaker", "Announce (ARP/NDP) and forward the VIPs the controller assigns to this node. Needs CAP_NET_RAW and CAP_NET_ADMIN.", flags, o => o.Validate(), RunAsync);
+        return SettingsCommand.Create<SpeakerOptions>("speaker", "Announce (ARP/NDP) and forward the VIPs the controller assigns to this node. Needs CAP_NET_RAW and CAP_NET_ADMIN.", flags, static (configuration, options) => configuration.Bind(options), o => o.Validate(), RunAsync);
     }
 
     private static async Task<int> RunAsync(SpeakerOptions options, ILoggerFactory loggers, TextWriter error, CancellationToken ct)
