@@ -14,9 +14,9 @@ internal static partial class SpeakerHostLog
     [LoggerMessage(2402, LogLevel.Information, "Speaker stopped")]
     public static partial void Stopped(ILogger logger);
 
-    [LoggerMessage(2403, LogLevel.Information, "Ran a takeover through a discarding interface in {Ms} ms ({Compiled} methods compiled), so the first real one does not wait for the compiler")]
+    [LoggerMessage(2403, LogLevel.Information, "Ran a takeover through a discarding interface in {Ms} ms ({Compiled} methods compiled; none in the native build), so the first real one pays no first-use costs")]
     public static partial void WarmedUp(ILogger logger, long ms, long compiled);
 
-    [LoggerMessage(2404, LogLevel.Warning, "The takeover warm-up failed; the first takeover will compile its code on the spot")]
+    [LoggerMessage(2404, LogLevel.Warning, "The takeover warm-up failed; the first takeover will pay its first-use costs")]
     public static partial void WarmUpFailed(ILogger logger, Exception exception);
 }

@@ -15,9 +15,10 @@ namespace EdgeLB.Speaker.Hosting;
 /// <summary>
 /// Runs a whole takeover once at start-up (standby, Assignment, renewal, update, Revoke, for IPv4
 /// and IPv6) through a throwaway assignment table and announcer whose interface sends nothing and
-/// whose forwarder forwards nothing. Precompiled code does not cover everything: measured in the
-/// failover lab, a speaker's first real takeover still compiled about 50 methods, 30-35 ms of a
-/// failover budget of tens of milliseconds. Compiled here, they are ready when a VIP arrives.
+/// whose forwarder forwards nothing. A first takeover pays first-use costs: type initializers,
+/// lazily built state, code pages read in, and in a JIT build (EDGELB_AOT=0) compilation: the
+/// ReadyToRun speaker's first real takeover still compiled about 50 methods, 30-35 ms of a failover
+/// budget of tens of milliseconds. Paid here, they are behind us when a VIP arrives.
 /// </summary>
 internal static class TakeoverWarmup
 {
