@@ -3,5 +3,6 @@
 # interval, 1,000 VIPs assigned) against one controller -> artifacts/bench/coordinator.json
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-dotnet build src/EdgeLB -c Release --verbosity quiet -nologo
-dotnet run --project tests/EdgeLB.Benchmarks -c Release -- coordinator "$PWD/src/EdgeLB/bin/Release/net10.0/edgelb" artifacts/bench/coordinator.json "$@"
+# The controller is the binary the image ships (hack/publish.sh, compiled ahead of time).
+bash hack/publish.sh artifacts/publish/edgelb
+dotnet run --project tests/EdgeLB.Benchmarks -c Release -- coordinator "$PWD/artifacts/publish/edgelb/edgelb" artifacts/bench/coordinator.json "$@"

@@ -6,7 +6,7 @@
 #   FAILOVER_TRIALS=10 FAILOVER_LOAD_SECONDS=300 hack/bench/failover.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# The binary the image ships (hack/publish.sh: precompiled, which matters for a takeover's latency).
+# The binary the image ships (hack/publish.sh: compiled ahead of time, which matters for a takeover's latency).
 bash hack/publish.sh artifacts/publish/edgelb
 dotnet build tests/EdgeLB.Benchmarks -c Release --verbosity quiet -nologo
 dotnet tests/EdgeLB.Benchmarks/bin/Release/net10.0/EdgeLB.Benchmarks.dll failover \
