@@ -9,9 +9,9 @@
 #   seconds instead of 10.7 for 10,000 Services.
 # - Speaker SIGKILL failover (hack/bench.sh failover): median 18.6-19.6 ms (two runs of 10 trials)
 #   instead of 66-105 ms. A killed process closes its sockets only after the kernel has unmapped
-#   its memory, and the native speaker maps far less; and there is no JIT: the ReadyToRun processes
-#   recompiled hot methods in the background, and those bursts took CPU from the new holder right
-#   at failover.
+#   its memory, and the native speaker maps far less; and there is no JIT: the ReadyToRun
+#   controllers and speakers filled both cores right after a kill (with tiered compilation off the
+#   controllers' share shrank by two thirds), taking CPU from the new holder.
 # Every src project sets IsAotCompatible, so code that needs run-time code generation fails the
 # ordinary build. Needs clang and zlib (hack/install-deps.sh installs them).
 # EDGELB_AOT=0 publishes the framework-dependent ReadyToRun build instead (needs the ASP.NET Core
