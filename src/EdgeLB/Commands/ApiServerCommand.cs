@@ -24,6 +24,12 @@ internal static class ApiServerCommand
             Description = "How many changes to keep for watches; older resourceVersions get 410 Gone.",
             DefaultValueFactory = _ => 10_000,
         };
+        var nodePorts = new Option<string>("--service-node-port-range")
+        {
+            Description = "The nodePorts Services get, as MIN-MAX (kube-apiserver's flag of the same name).",
+            DefaultValueFactory = _ => "30000-32767",
+        };
+        var autoNamespaces = new Option<bool>("--auto-create-namespaces") { Description = "Create a namespace when something is first created in it, instead of answering 404." };
         var verbose = new Option<bool>("--verbose") { Description = "Log every request." };
         var tls = new Option<bool>("--tls") { Description = "Serve HTTPS (HTTP/1.1 and HTTP/2) with a throw-away self-signed certificate; the kubeconfig trusts it." };
         var command = new Command("api-server", "Run the in-memory Kubernetes API server (for kubectl and EdgeLB without a cluster).")
@@ -31,6 +37,8 @@ internal static class ApiServerCommand
             listen,
             kubeconfig,
             history,
+            nodePorts,
+            autoNamespaces,
             verbose,
             tls,
         };
@@ -38,6 +46,8 @@ internal static class ApiServerCommand
             parse.GetValue(listen)!,
             parse.GetValue(kubeconfig),
             parse.GetValue(history),
+            parse.GetValue(nodePorts)!,
+            parse.GetValue(autoNamespaces),
             parse.GetValue(verbose),
             parse.GetValue(tls),
             parse.InvocationConfiguration.Output,
@@ -46,7 +56,7 @@ internal static class ApiServerCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string listen, string? kubeconfig, int history, bool verbose, bool tls, TextWriter output, TextWriter error, CancellationToken ct)
+    private static async Task<int> RunAsync(string listen, string? kubeconfig, int history, string nodePorts, bool autoNamespaces, bool verbose, bool tls, TextWriter output, TextWriter error, CancellationToken ct)
     {
         if (!IPEndPoint.TryParse(listen, out var endpoint))
         {
@@ -60,13 +70,32 @@ internal static class ApiServerCommand
             return 2;
         }
 
+        var range = nodePorts.Split('-');
+        if (range.Length != 2
+            || !int.TryParse(range[0], System.Globalization.CultureInfo.InvariantCulture, out var nodePortMin)
+            || !int.TryParse(range[1], System.Globalization.CultureInfo.InvariantCulture, out var nodePortMax)
+            || nodePortMin < 1 || nodePortMax > 65535 || nodePortMin > nodePortMax)
+        {
+            await error.WriteLineAsync($"edgelb api-server: --service-node-port-range '{nodePorts}' is not MIN-MAX within 1-65535");
+            return 2;
+        }
+
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
             .AddFilter("Microsoft.Hosting", LogLevel.Warning)
             .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information));
         using var certificate = tls ? SelfSignedCertificate.Create(endpoint.Address) : null;
-        var options = new InMemoryApiServerOptions { Listen = endpoint, HistoryLimit = history, LoggerFactory = loggerFactory, Certificate = certificate };
+        var options = new InMemoryApiServerOptions
+        {
+            Listen = endpoint,
+            HistoryLimit = history,
+            NodePortMin = nodePortMin,
+            NodePortMax = nodePortMax,
+            AutoCreateNamespaces = autoNamespaces,
+            LoggerFactory = loggerFactory,
+            Certificate = certificate,
+        };
         InMemoryApiServer server;
         try
         {
