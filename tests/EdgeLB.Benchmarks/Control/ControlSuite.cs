@@ -3,7 +3,6 @@ using EdgeLB.Kubernetes.Configuration;
 using EdgeLB.Kubernetes.Informers;
 using EdgeLB.Kubernetes.Models;
 using EdgeLB.Kubernetes.Rest;
-using EdgeLB.Sandbox.ApiServer;
 
 namespace EdgeLB.Benchmarks.Control;
 
@@ -60,9 +59,8 @@ internal static class ControlSuite
             await WaitAsync(() => Volatile.Read(ref withIp) == Services, TimeSpan.FromMinutes(5), "every Service has an IP");
             allIpSeconds = started.Elapsed.TotalSeconds;
 
-            // CPU time says more than wall time on a shared machine: what the controller spent, and
-            // what this process (API server, the creating client and its informer) spent; what this
-            // process allocated varies little between runs.
+            // CPU time says more than wall time on a shared machine: what the controller, the API
+            // server and this process (the creating client and its informer) spent.
             Console.WriteLine($"every Service has an IP after {allIpSeconds:F1} s; CPU seconds: controller {ProcessReadings.CpuSeconds(controller.Id):F1}, API server {ProcessReadings.CpuSeconds(apiServer.Id):F1}, client {ProcessReadings.CpuSeconds(Environment.ProcessId):F1}");
             var before = Snapshot(informer);
             peakRssMb = ProcessReadings.MemoryMb(controller.Id, "VmHWM:");
@@ -145,22 +143,13 @@ internal static class ControlSuite
 
     private static async Task<(Process Process, Uri Address)> StartApiServerAsync(string edgelb, string kubeconfig)
     {
-        var psi = new ProcessStartInfo(edgelb) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
+        var process = StartEdgelb(edgelb, "api-server", [
             "api-server", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--history", "100000", "--auto-create-namespaces",
 
             // 10,000 LoadBalancer Services need more NodePorts than the default range has, as in a
             // real cluster configured with a wider --service-node-port-range.
             "--service-node-port-range", "20000-40000",
-        })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(psi)!;
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"api-server: {e.Data}"); } };
-        process.BeginErrorReadLine();
+        ]);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
@@ -179,16 +168,23 @@ internal static class ControlSuite
 
     private static Process StartController(string edgelb, string kubeconfig, int port)
     {
+        var process = StartEdgelb(edgelb, "controller", ["controller", "--kubeconfig", kubeconfig, "--http-listen", $"127.0.0.1:{port}", "--log-level", "Warning"]);
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    /// <summary>Starts <paramref name="edgelb"/> with its standard error echoed under <paramref name="role"/>; the caller reads its output.</summary>
+    private static Process StartEdgelb(string edgelb, string role, IEnumerable<string> args)
+    {
         var psi = new ProcessStartInfo(edgelb) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "controller", "--kubeconfig", kubeconfig, "--http-listen", $"127.0.0.1:{port}", "--log-level", "Warning" })
+        foreach (var arg in args)
         {
             psi.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"controller: {e.Data}"); } };
-        process.BeginOutputReadLine();
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"{role}: {e.Data}"); } };
         process.BeginErrorReadLine();
         return process;
     }
