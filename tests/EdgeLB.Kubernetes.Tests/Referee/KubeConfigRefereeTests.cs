@@ -97,8 +97,8 @@ public sealed class KubeConfigRefereeTests : IDisposable
     [Fact]
     public async Task TokenFile_KubernetesClientIgnoresIt_EdgeLBReadsItAsKubectlDoes()
     {
-        // client-go (kubectl) reads users[].user.tokenFile; KubernetesClient 21.0.8 has no such field
-        // and refuses a user that has nothing else. EdgeLB follows kubectl.
+        // kubectl reads users[].user.tokenFile; KubernetesClient 21.0.8 has no such field and refuses
+        // a user that has nothing else. EdgeLB follows kubectl.
         _dir.Write("kube/tokens/admin", "file-token\n");
         var path = WriteConfig(User("tokenFile: tokens/admin"), Cluster(Server, $"certificate-authority-data: {CaData(_ca)}"));
 
@@ -108,10 +108,11 @@ public sealed class KubeConfigRefereeTests : IDisposable
         var ex = Assert.ThrowsAny<Exception>(() => Theirs.BuildConfigFromConfigFile(path));
         Assert.Contains("credentials", ex.Message, StringComparison.OrdinalIgnoreCase);
 
-        // With a token beside it, KubernetesClient uses the token and EdgeLB refuses the ambiguity.
+        // With a token beside it, KubernetesClient uses the token; kubectl and EdgeLB read the file
+        // (TokenFileKubectlTests shows kubectl doing so against a server).
         var both = WriteConfig(User("token: inline-token", "tokenFile: tokens/admin"), Cluster(Server, $"certificate-authority-data: {CaData(_ca)}"));
         Assert.Equal("inline-token", Theirs.BuildConfigFromConfigFile(both).AccessToken);
-        Assert.Throws<KubeConfigException>(() => KubeConfigLoader.Load(new KubeConfigOptions { Path = both }));
+        Assert.Equal("file-token", (await OursAsync(both, null)).BearerToken);
     }
 
     private static async Task<View> OursAsync(string path, string? context)
