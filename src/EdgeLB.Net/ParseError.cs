@@ -60,8 +60,17 @@ public enum ParseError
     /// <summary>The target address of a Neighbor Discovery message is multicast.</summary>
     NeighborDiscoveryMulticastTarget,
 
-    /// <summary>A Neighbor Discovery option has length zero or runs past the message.</summary>
-    NeighborDiscoveryBadOption,
+    /// <summary>A Neighbor Discovery option has length zero (RFC 4861 §7.1.1/§7.1.2); its end could never be found.</summary>
+    NeighborDiscoveryZeroLengthOption,
+
+    /// <summary>A Neighbor Discovery option's length runs past the end of the message, or a lone byte trails the last option.</summary>
+    NeighborDiscoveryOptionOverrun,
+
+    /// <summary>A link-layer address option whose length is not the 8 bytes an Ethernet address takes (RFC 4861 §4.6.1, RFC 2464 §8).</summary>
+    NeighborDiscoveryBadLinkLayerOption,
+
+    /// <summary>The message carries its link-layer address option more than once, so which address to use is ambiguous.</summary>
+    NeighborDiscoveryDuplicateLinkLayerOption,
 
     /// <summary>A solicitation from the unspecified address carries a source link-layer option, or is not sent to a solicited-node group.</summary>
     NeighborSolicitationInconsistent,

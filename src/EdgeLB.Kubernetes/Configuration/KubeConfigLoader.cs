@@ -274,7 +274,8 @@ public static class KubeConfigLoader
         var password = user.Child("password").String();
         var exec = user.Child("exec");
 
-        var kinds = (string.IsNullOrEmpty(token) ? 0 : 1) + (string.IsNullOrEmpty(tokenFile) ? 0 : 1) + (exec.IsMissing ? 0 : 1) + (string.IsNullOrEmpty(username) ? 0 : 1);
+        // token and tokenFile together are one method, as in kubectl: the file is read and the token ignored.
+        var kinds = (string.IsNullOrEmpty(token) && string.IsNullOrEmpty(tokenFile) ? 0 : 1) + (exec.IsMissing ? 0 : 1) + (string.IsNullOrEmpty(username) ? 0 : 1);
         if (kinds > 1)
         {
             throw user.Error("more than one of token, tokenFile, username/password and exec is set");

@@ -76,14 +76,35 @@ public readonly record struct NeighborDiscoveryMessage(
         var options = message[FixedLength..];
         while (!options.IsEmpty)
         {
-            if (options.Length < 2 || options[1] == 0 || options[1] * 8 > options.Length)
+            if (options.Length < 2)
             {
-                return ParseError.NeighborDiscoveryBadOption;
+                return ParseError.NeighborDiscoveryOptionOverrun;
+            }
+
+            if (options[1] == 0)
+            {
+                return ParseError.NeighborDiscoveryZeroLengthOption;
             }
 
             var optionLength = options[1] * 8;
-            if (options[0] == wanted && optionLength >= 2 + MacAddress.Length)
+            if (optionLength > options.Length)
             {
+                return ParseError.NeighborDiscoveryOptionOverrun;
+            }
+
+            // Options of other types, and the other link-layer option, are ignored (RFC 4861 §4.6).
+            if (options[0] == wanted)
+            {
+                if (optionLength != LinkLayerOptionLength)
+                {
+                    return ParseError.NeighborDiscoveryBadLinkLayerOption;
+                }
+
+                if (linkLayer is not null)
+                {
+                    return ParseError.NeighborDiscoveryDuplicateLinkLayerOption;
+                }
+
                 linkLayer = MacAddress.Read(options[2..]);
             }
 

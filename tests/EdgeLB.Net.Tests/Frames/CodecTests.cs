@@ -233,7 +233,7 @@ public class CodecTests
         copy = buffer[..length];
         copy[14 + 40 + 24 + 1] = 0; // option length zero
         RefillChecksum(copy);
-        Assert.Equal(ParseError.NeighborDiscoveryBadOption, LinkFrame.Parse(copy, out _));
+        Assert.Equal(ParseError.NeighborDiscoveryZeroLengthOption, LinkFrame.Parse(copy, out _));
 
         copy = buffer[..length];
         copy[14 + 40 + 10] ^= 0xff; // corrupt the target: checksum no longer matches
