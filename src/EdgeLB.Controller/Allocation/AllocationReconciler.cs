@@ -214,7 +214,7 @@ internal sealed class AllocationReconciler
             }
         }
 
-        await WriteStatusAsync(service, result.Addresses, result.Pool, cancellationToken);
+        await WriteStatusAsync(service, result.Addresses, result.Pool, cancellationToken, result.OutsidePools);
         if (result.Changed && result.Addresses.Count > 0)
         {
             var addresses = string.Join(", ", result.Addresses);
@@ -275,7 +275,7 @@ internal sealed class AllocationReconciler
     }
 
     /// <summary>Makes status and the pool annotation show the addresses, writing only what differs.</summary>
-    private async Task WriteStatusAsync(Service service, IReadOnlyList<IPValue> addresses, string? pool, CancellationToken cancellationToken)
+    private async Task WriteStatusAsync(Service service, IReadOnlyList<IPValue> addresses, string? pool, CancellationToken cancellationToken, IReadOnlyList<IPValue>? outsidePools = null)
     {
         var ns = service.Metadata.Namespace;
         var name = service.Metadata.Name!;
@@ -292,9 +292,12 @@ internal sealed class AllocationReconciler
 
             var current = service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AllocatedFromPool);
             var desired = addresses.Count == 0 ? null : pool ?? current;
-            if (current != desired)
+            var currentOutside = service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.NotInAnyPool);
+            var desiredOutside = outsidePools is { Count: > 0 } ? string.Join(",", outsidePools) : null;
+            if (current != desired || currentOutside != desiredOutside)
             {
-                var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [ServiceAnnotations.AllocatedFromPool] = desired } } };
+                var annotations = new JsonObject { [ServiceAnnotations.AllocatedFromPool] = desired, [ServiceAnnotations.NotInAnyPool] = desiredOutside };
+                var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = annotations } };
                 await _client.PatchWithoutResultAsync(Resources.Services, ns, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
             }
         }
@@ -348,7 +351,8 @@ internal sealed class AllocationReconciler
         lock (_gate)
         {
             var config = PoolConfiguration.Reconcile(specs, _allocator.Pools);
-            _allocator.SetPools(config);
+            var moved = _allocator.SetPools(config);
+            ReportMovedAddresses(moved);
             var reported = config.Problems.ToDictionary(p => p.Key, p => string.Join("; ", p.Value), StringComparer.Ordinal);
             foreach (var (pool, text) in reported)
             {
@@ -407,6 +411,29 @@ internal sealed class AllocationReconciler
             {
                 invalid = [];
             }
+        }
+    }
+
+    /// <summary>
+    /// Services whose address left every pool (or came back, or moved to another pool) are
+    /// reconciled at once, so the Warning Event and the annotation follow the pool edit rather
+    /// than the Service's next change.
+    /// </summary>
+    private void ReportMovedAddresses(IReadOnlySet<ServiceKey> moved)
+    {
+        var outside = 0;
+        foreach (var key in moved)
+        {
+            _queue.Add(key.ToString());
+            if (_allocator.AddressesOf(key).Any(a => _allocator.PoolOf(a) is null))
+            {
+                outside++;
+            }
+        }
+
+        if (outside > 0)
+        {
+            ControllerLog.AddressesLeftPools(_logger, outside, string.Join(", ", _allocator.Orphans.Order().Take(10)));
         }
     }
 

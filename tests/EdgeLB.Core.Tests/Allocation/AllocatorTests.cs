@@ -313,16 +313,23 @@ public class AllocatorTests
         var allocator = WithPools(new PoolSpec("lan", ["198.18.0.0/28"]));
         allocator.Assign(Svc("a"));
         var b = allocator.Assign(Svc("b"));
-        allocator.SetPools(PoolConfiguration.Reconcile([new PoolSpec("lan", ["198.18.0.0-198.18.0.0", "198.18.7.0/28"], ServiceAllocation: new(Priority: 5))]));
+        var moved = allocator.SetPools(PoolConfiguration.Reconcile([new PoolSpec("lan", ["198.18.0.0-198.18.0.0", "198.18.7.0/28"], ServiceAllocation: new(Priority: 5))]));
 
+        Assert.Equal([new ServiceKey("default", "b")], moved);
         var kept = allocator.Assign(Svc("b"));
         Assert.Equal(b.Ips(), kept.Ips());
         Assert.False(kept.Changed);
         var warning = Assert.Single(kept.Warnings);
         Assert.Equal(AllocationReasons.IPNotInAnyPool, warning.Reason);
+        Assert.Equal([Ip("198.18.0.1")], kept.OutsidePools);
         Assert.Equal([Ip("198.18.0.1")], allocator.Orphans);
         Assert.Empty(allocator.Assign(Svc("a")).Warnings);
         Assert.Equal("198.18.7.0", allocator.Assign(Svc("c")).Ips());
+
+        // Another edit that leaves every holder where it was reports nobody; covering the address again reports b.
+        Assert.Empty(allocator.SetPools(PoolConfiguration.Reconcile([new PoolSpec("lan", ["198.18.0.0-198.18.0.0", "198.18.7.0/28"])])));
+        Assert.Equal([new ServiceKey("default", "b")], allocator.SetPools(PoolConfiguration.Reconcile([new PoolSpec("lan", ["198.18.0.0/28", "198.18.7.0/28"])])));
+        Assert.Empty(allocator.Assign(Svc("b")).OutsidePools);
     }
 
     [Fact]
