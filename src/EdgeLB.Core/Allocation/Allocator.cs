@@ -328,9 +328,11 @@ public sealed class Allocator
             var state = PoolContaining(address);
             if (state is null)
             {
-                var why = _pools.Values.Any(p => p.Pool.Ranges.Any(r => r.Contains(address)))
-                    ? "ends in .0 or .255 and its pool has avoidBuggyIPs set"
-                    : "is not in any pool";
+                var why = !_pools.Values.Any(p => p.Pool.Ranges.Any(r => r.Contains(address)))
+                    ? "is not in any pool"
+                    : address.Family == IPFamily.IPv6
+                        ? "is the Subnet-Router anycast address of its pool's CIDR, which is never handed out"
+                        : "ends in .0 or .255 and its pool has avoidBuggyIPs set";
                 return ([], new(AllocationReasons.RequestedIPNotInPool, $"requested {address} {why}"));
             }
 
