@@ -39,6 +39,7 @@ internal sealed class AllocationReconciler
     private readonly WorkQueue _queue;
     private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _reportedPoolProblems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string? Uid, long? Generation)> _appliedPoolGenerations = new(StringComparer.Ordinal);
     private readonly Channel<bool> _poolsChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private Allocator _allocator = new();
     private volatile bool _active;
@@ -344,13 +345,17 @@ internal sealed class AllocationReconciler
     /// <summary>Puts the current pool objects in force; returns the pools whose latest version was refused.</summary>
     private Dictionary<string, string> ApplyPools()
     {
-        var specs = _pools.List()
-            .Where(p => p.Metadata.Namespace == _options.Namespace)
-            .Select(PoolTranslator.ToSpec);
+        var objects = _pools.List().Where(p => p.Metadata.Namespace == _options.Namespace).ToList();
         var newlyInvalid = new Dictionary<string, string>(StringComparer.Ordinal);
         lock (_gate)
         {
-            var config = PoolConfiguration.Reconcile(specs, _allocator.Pools);
+            var config = PoolConfiguration.Reconcile(objects.Select(PoolTranslator.ToSpec), _allocator.Pools);
+            _appliedPoolGenerations.Clear();
+            foreach (var pool in objects)
+            {
+                _appliedPoolGenerations[pool.Metadata.Name ?? string.Empty] = (pool.Metadata.Uid, pool.Metadata.Generation);
+            }
+
             var moved = _allocator.SetPools(config);
             ReportMovedAddresses(moved);
             var reported = config.Problems.ToDictionary(p => p.Key, p => string.Join("; ", p.Value), StringComparer.Ordinal);
@@ -392,8 +397,11 @@ internal sealed class AllocationReconciler
             IReadOnlyList<(IPAddressPool Pool, IPAddressPoolStatus Status)> statuses;
             lock (_gate)
             {
+                // A version not applied yet gets its status after it is: a Valid=True naming a
+                // generation that was never judged would mislead the next leader.
                 statuses = [.. _pools.List()
                     .Where(p => p.Metadata.Namespace == _options.Namespace)
+                    .Where(p => _appliedPoolGenerations.TryGetValue(p.Metadata.Name ?? string.Empty, out var applied) && applied == (p.Metadata.Uid, p.Metadata.Generation))
                     .Select(p => (p, PoolStatusWriter.Desired(p, _allocator)))];
             }
 
