@@ -215,7 +215,7 @@ internal sealed class AllocationReconciler
             }
         }
 
-        await WriteStatusAsync(service, result.Addresses, result.Pool, cancellationToken, result.OutsidePools);
+        await WriteStatusAsync(service, result.Addresses, result.Pool, result.OutsidePools, cancellationToken);
         if (result.Changed && result.Addresses.Count > 0)
         {
             var addresses = string.Join(", ", result.Addresses);
@@ -265,7 +265,7 @@ internal sealed class AllocationReconciler
         var wroteIt = service?.Metadata.Annotations?.ContainsKey(ServiceAnnotations.AllocatedFromPool) == true;
         if (service is not null && (released.Count > 0 || wroteIt))
         {
-            await WriteStatusAsync(service, [], null, cancellationToken);
+            await WriteStatusAsync(service, [], null, [], cancellationToken);
             if (released.Count > 0)
             {
                 await _events.RecordAsync(service, "Normal", "IPReleased", $"Released IP [{string.Join(", ", released)}]: the Service is no longer an EdgeLB LoadBalancer", cancellationToken);
@@ -275,8 +275,8 @@ internal sealed class AllocationReconciler
         _queue.Forget(key);
     }
 
-    /// <summary>Makes status and the pool annotation show the addresses, writing only what differs.</summary>
-    private async Task WriteStatusAsync(Service service, IReadOnlyList<IPValue> addresses, string? pool, CancellationToken cancellationToken, IReadOnlyList<IPValue>? outsidePools = null)
+    /// <summary>Makes status and the pool annotations show the addresses, writing only what differs.</summary>
+    private async Task WriteStatusAsync(Service service, IReadOnlyList<IPValue> addresses, string? pool, IReadOnlyList<IPValue> outsidePools, CancellationToken cancellationToken)
     {
         var ns = service.Metadata.Namespace;
         var name = service.Metadata.Name!;
@@ -294,7 +294,7 @@ internal sealed class AllocationReconciler
             var current = service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AllocatedFromPool);
             var desired = addresses.Count == 0 ? null : pool ?? current;
             var currentOutside = service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.NotInAnyPool);
-            var desiredOutside = outsidePools is { Count: > 0 } ? string.Join(",", outsidePools) : null;
+            var desiredOutside = outsidePools.Count > 0 ? string.Join(",", outsidePools) : null;
             if (current != desired || currentOutside != desiredOutside)
             {
                 var annotations = new JsonObject { [ServiceAnnotations.AllocatedFromPool] = desired, [ServiceAnnotations.NotInAnyPool] = desiredOutside };
