@@ -34,4 +34,7 @@ internal static partial class ControllerLog
 
     [LoggerMessage(5009, LogLevel.Error, "Controller component {Component} stopped unexpectedly")]
     public static partial void ComponentFailed(ILogger logger, Exception exception, string component);
+
+    [LoggerMessage(5040, LogLevel.Warning, "A pool edit left {Services} Services holding addresses in no pool (kept, not renumbered); addresses in no pool: {Addresses}")]
+    public static partial void AddressesLeftPools(ILogger logger, int services, string addresses);
 }

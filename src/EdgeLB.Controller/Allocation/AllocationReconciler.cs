@@ -39,6 +39,7 @@ internal sealed class AllocationReconciler
     private readonly WorkQueue _queue;
     private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _reportedPoolProblems = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string? Uid, long? Generation)> _appliedPoolGenerations = new(StringComparer.Ordinal);
     private readonly Channel<bool> _poolsChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private Allocator _allocator = new();
     private volatile bool _active;
@@ -214,7 +215,7 @@ internal sealed class AllocationReconciler
             }
         }
 
-        await WriteStatusAsync(service, result.Addresses, result.Pool, cancellationToken);
+        await WriteStatusAsync(service, result.Addresses, result.Pool, result.OutsidePools, cancellationToken);
         if (result.Changed && result.Addresses.Count > 0)
         {
             var addresses = string.Join(", ", result.Addresses);
@@ -264,7 +265,7 @@ internal sealed class AllocationReconciler
         var wroteIt = service?.Metadata.Annotations?.ContainsKey(ServiceAnnotations.AllocatedFromPool) == true;
         if (service is not null && (released.Count > 0 || wroteIt))
         {
-            await WriteStatusAsync(service, [], null, cancellationToken);
+            await WriteStatusAsync(service, [], null, [], cancellationToken);
             if (released.Count > 0)
             {
                 await _events.RecordAsync(service, "Normal", "IPReleased", $"Released IP [{string.Join(", ", released)}]: the Service is no longer an EdgeLB LoadBalancer", cancellationToken);
@@ -274,8 +275,8 @@ internal sealed class AllocationReconciler
         _queue.Forget(key);
     }
 
-    /// <summary>Makes status and the pool annotation show the addresses, writing only what differs.</summary>
-    private async Task WriteStatusAsync(Service service, IReadOnlyList<IPValue> addresses, string? pool, CancellationToken cancellationToken)
+    /// <summary>Makes status and the pool annotations show the addresses, writing only what differs.</summary>
+    private async Task WriteStatusAsync(Service service, IReadOnlyList<IPValue> addresses, string? pool, IReadOnlyList<IPValue> outsidePools, CancellationToken cancellationToken)
     {
         var ns = service.Metadata.Namespace;
         var name = service.Metadata.Name!;
@@ -292,9 +293,12 @@ internal sealed class AllocationReconciler
 
             var current = service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.AllocatedFromPool);
             var desired = addresses.Count == 0 ? null : pool ?? current;
-            if (current != desired)
+            var currentOutside = service.Metadata.Annotations?.GetValueOrDefault(ServiceAnnotations.NotInAnyPool);
+            var desiredOutside = outsidePools.Count > 0 ? string.Join(",", outsidePools) : null;
+            if (current != desired || currentOutside != desiredOutside)
             {
-                var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [ServiceAnnotations.AllocatedFromPool] = desired } } };
+                var annotations = new JsonObject { [ServiceAnnotations.AllocatedFromPool] = desired, [ServiceAnnotations.NotInAnyPool] = desiredOutside };
+                var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = annotations } };
                 await _client.PatchWithoutResultAsync(Resources.Services, ns, name, PatchType.Merge, patch, cancellationToken: cancellationToken);
             }
         }
@@ -341,14 +345,19 @@ internal sealed class AllocationReconciler
     /// <summary>Puts the current pool objects in force; returns the pools whose latest version was refused.</summary>
     private Dictionary<string, string> ApplyPools()
     {
-        var specs = _pools.List()
-            .Where(p => p.Metadata.Namespace == _options.Namespace)
-            .Select(PoolTranslator.ToSpec);
+        var objects = _pools.List().Where(p => p.Metadata.Namespace == _options.Namespace).ToList();
         var newlyInvalid = new Dictionary<string, string>(StringComparer.Ordinal);
         lock (_gate)
         {
-            var config = PoolConfiguration.Reconcile(specs, _allocator.Pools);
-            _allocator.SetPools(config);
+            var config = PoolConfiguration.Reconcile(objects.Select(PoolTranslator.ToSpec), _allocator.Pools);
+            _appliedPoolGenerations.Clear();
+            foreach (var pool in objects)
+            {
+                _appliedPoolGenerations[pool.Metadata.Name ?? string.Empty] = (pool.Metadata.Uid, pool.Metadata.Generation);
+            }
+
+            var moved = _allocator.SetPools(config);
+            ReportMovedAddresses(moved);
             var reported = config.Problems.ToDictionary(p => p.Key, p => string.Join("; ", p.Value), StringComparer.Ordinal);
             foreach (var (pool, text) in reported)
             {
@@ -388,8 +397,11 @@ internal sealed class AllocationReconciler
             IReadOnlyList<(IPAddressPool Pool, IPAddressPoolStatus Status)> statuses;
             lock (_gate)
             {
+                // A version not applied yet gets its status after it is: a Valid=True naming a
+                // generation that was never judged would mislead the next leader.
                 statuses = [.. _pools.List()
                     .Where(p => p.Metadata.Namespace == _options.Namespace)
+                    .Where(p => _appliedPoolGenerations.TryGetValue(p.Metadata.Name ?? string.Empty, out var applied) && applied == (p.Metadata.Uid, p.Metadata.Generation))
                     .Select(p => (p, PoolStatusWriter.Desired(p, _allocator)))];
             }
 
@@ -407,6 +419,29 @@ internal sealed class AllocationReconciler
             {
                 invalid = [];
             }
+        }
+    }
+
+    /// <summary>
+    /// Services whose address left every pool (or came back, or moved to another pool) are
+    /// reconciled at once, so the Warning Event and the annotation follow the pool edit rather
+    /// than the Service's next change.
+    /// </summary>
+    private void ReportMovedAddresses(IReadOnlySet<ServiceKey> moved)
+    {
+        var outside = 0;
+        foreach (var key in moved)
+        {
+            _queue.Add(key.ToString());
+            if (_allocator.AddressesOf(key).Any(a => _allocator.PoolOf(a) is null))
+            {
+                outside++;
+            }
+        }
+
+        if (outside > 0)
+        {
+            ControllerLog.AddressesLeftPools(_logger, outside, string.Join(", ", _allocator.Orphans.Order().Take(10)));
         }
     }
 

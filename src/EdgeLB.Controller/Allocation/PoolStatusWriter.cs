@@ -45,7 +45,7 @@ internal sealed class PoolStatusWriter(KubeApiClient client, ControllerOptions o
     {
         foreach (var (pool, status) in statuses)
         {
-            if (Same(pool.Status, status))
+            if (Same(pool.Status, status, pool.Metadata.Generation))
             {
                 continue;
             }
@@ -83,7 +83,11 @@ internal sealed class PoolStatusWriter(KubeApiClient client, ControllerOptions o
         }
     }
 
-    private static bool Same(IPAddressPoolStatus? current, IPAddressPoolStatus desired)
+    /// <summary>
+    /// Whether the status already says this, for this generation: a new leader trusts
+    /// <c>Valid=True</c> only for the generation it names (see <see cref="PoolTranslator.AcceptedBefore"/>).
+    /// </summary>
+    private static bool Same(IPAddressPoolStatus? current, IPAddressPoolStatus desired, long? generation)
     {
         var a = current?.Conditions?.FirstOrDefault(c => c.Type == "Valid");
         var b = desired.Conditions![0];
@@ -92,6 +96,7 @@ internal sealed class PoolStatusWriter(KubeApiClient client, ControllerOptions o
             && current.AvailableIPv4 == desired.AvailableIPv4
             && current.AssignedIPv6 == desired.AssignedIPv6
             && current.AvailableIPv6 == desired.AvailableIPv6
-            && a is not null && a.Status == b.Status && a.Reason == b.Reason && a.Message == b.Message;
+            && a is not null && a.Status == b.Status && a.Reason == b.Reason && a.Message == b.Message
+            && a.ObservedGeneration == generation;
     }
 }

@@ -23,8 +23,19 @@ internal static class PoolTranslator
                     allocation.Priority,
                     allocation.Namespaces,
                     allocation.NamespaceSelectors?.Select(ToSpec).ToList(),
-                    allocation.ServiceSelectors?.Select(ToSpec).ToList()));
+                    allocation.ServiceSelectors?.Select(ToSpec).ToList()),
+            pool.Metadata.CreationTimestamp,
+            AcceptedBefore(pool));
     }
+
+    /// <summary>
+    /// Whether the pool's status says its current generation was accepted. The status is the only
+    /// record of the pools in force that outlives the controller, so a new leader starts from it.
+    /// </summary>
+    public static bool AcceptedBefore(IPAddressPool pool) =>
+        pool.Metadata.Generation is { } generation
+        && pool.Status?.Conditions?.FirstOrDefault(c => c.Type == "Valid") is { Status: "True" } valid
+        && valid.ObservedGeneration == generation;
 
     /// <summary>
     /// Whether two versions of a pool agree in what <see cref="ToSpec(IPAddressPool)"/> reads.

@@ -11,6 +11,9 @@ internal static class ServiceTranslator
 {
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>Annotations the controller writes and the allocator does not read.</summary>
+    private static readonly string[] WrittenNotRead = [ServiceAnnotations.AnnouncingNode, ServiceAnnotations.NotInAnyPool];
+
     /// <summary>Whether EdgeLB is the provider for this Service.</summary>
     public static bool IsManaged(Service service, ControllerOptions options) =>
         service.Spec is { Type: "LoadBalancer" } spec
@@ -45,7 +48,7 @@ internal static class ServiceTranslator
 
     /// <summary>
     /// Whether the allocator decides and writes the same for both versions of a Service: its uid,
-    /// deletion, labels, spec, annotations (the coordinator's aside) and the addresses in its status
+    /// deletion, labels, spec, annotations (those we write and do not read aside) and the addresses in its status
     /// are unchanged. An update that changes only the rest, such as the coordinator's condition,
     /// needs no reconcile. The whole spec is compared, so a field read later is not missed.
     /// </summary>
@@ -53,7 +56,7 @@ internal static class ServiceTranslator
         a.Metadata.Uid == b.Metadata.Uid
         && a.Metadata.DeletionTimestamp == b.Metadata.DeletionTimestamp
         && SameMap(a.Metadata.Labels, b.Metadata.Labels)
-        && SameMap(a.Metadata.Annotations, b.Metadata.Annotations, ignoring: ServiceAnnotations.AnnouncingNode)
+        && SameMap(a.Metadata.Annotations, b.Metadata.Annotations, ignoring: WrittenNotRead)
         && SameSpec(a, b)
         && JsonEquality.Same(a.Status?.LoadBalancer, b.Status?.LoadBalancer, KubernetesJsonContext.Default.LoadBalancerStatus);
 
@@ -61,15 +64,16 @@ internal static class ServiceTranslator
     public static bool SameSpec(Service a, Service b) =>
         JsonEquality.Same(a.Spec, b.Spec, KubernetesJsonContext.Default.ServiceSpec);
 
-    /// <summary>Whether two label or annotation maps hold the same entries, <paramref name="ignoring"/> one key.</summary>
-    public static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b, string? ignoring = null)
+    /// <summary>Whether two label or annotation maps hold the same entries, <paramref name="ignoring"/> some keys.</summary>
+    public static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b, IReadOnlyCollection<string>? ignoring = null)
     {
         a ??= NoLabels;
         b ??= NoLabels;
-        var ignoredInA = ignoring is not null && a.ContainsKey(ignoring) ? 1 : 0;
-        var ignoredInB = ignoring is not null && b.ContainsKey(ignoring) ? 1 : 0;
+        ignoring ??= [];
+        var ignoredInA = ignoring.Count(a.ContainsKey);
+        var ignoredInB = ignoring.Count(b.ContainsKey);
         return a.Count - ignoredInA == b.Count - ignoredInB
-            && a.All(kv => kv.Key == ignoring || (b.TryGetValue(kv.Key, out var v) && v == kv.Value));
+            && a.All(kv => ignoring.Contains(kv.Key, StringComparer.Ordinal) || (b.TryGetValue(kv.Key, out var v) && v == kv.Value));
     }
 
 

@@ -1,15 +1,33 @@
 namespace EdgeLB.Core.Addresses;
 
 /// <summary>An inclusive range of addresses of one family, written as a CIDR, "first-last" or one address.</summary>
-public readonly record struct IPRange(IPFamily Family, UInt128 First, UInt128 Last)
+/// <param name="Family">IPv4 or IPv6.</param>
+/// <param name="First">The first address, as a number.</param>
+/// <param name="Last">The last address, as a number.</param>
+/// <param name="ReservesFirst">
+/// Whether the first address is never handed out: set for an IPv6 CIDR up to /126, whose first
+/// address (all-zero interface identifier) is its Subnet-Router anycast address (RFC 4291 §2.6.1).
+/// A "first-last" range names no prefix, so every address in it is the operator's to hand out; /127
+/// and /128 have no such address (RFC 6164).
+/// </param>
+public readonly record struct IPRange(IPFamily Family, UInt128 First, UInt128 Last, bool ReservesFirst = false)
 {
+    /// <summary>Longest IPv6 prefix whose first address is kept back as Subnet-Router anycast.</summary>
+    public const int LongestPrefixWithAnycast = 126;
+
     public UInt128 Size => Last - First + 1;
+
+    /// <summary>The first address that may be handed out.</summary>
+    public UInt128 FirstUsable => ReservesFirst ? First + 1 : First;
 
     public IPValue FirstAddress => new(Family, First);
 
     public IPValue LastAddress => new(Family, Last);
 
     public bool Contains(IPValue address) => address.Family == Family && address.Value >= First && address.Value <= Last;
+
+    /// <summary>Whether the address is in the range and may be handed out (not a reserved Subnet-Router anycast address).</summary>
+    public bool ContainsUsable(IPValue address) => Contains(address) && address.Value >= FirstUsable;
 
     public bool Overlaps(IPRange other) => other.Family == Family && other.First <= Last && First <= other.Last;
 
@@ -102,7 +120,7 @@ public readonly record struct IPRange(IPFamily Family, UInt128 First, UInt128 La
             return false;
         }
 
-        range = new IPRange(address.Family, address.Value, address.Value | hostMask);
+        range = new IPRange(address.Family, address.Value, address.Value | hostMask, address.Family == IPFamily.IPv6 && prefix <= LongestPrefixWithAnycast);
         error = string.Empty;
         return true;
     }

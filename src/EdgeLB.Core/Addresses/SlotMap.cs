@@ -41,7 +41,7 @@ public readonly record struct SlotMap(IPFamily Family, bool AvoidBuggy)
     {
         if (!AvoidBuggy)
         {
-            return (range.First, range.Last);
+            return range.FirstUsable <= range.Last ? (range.FirstUsable, range.Last) : null;
         }
 
         var first = range.First;

@@ -18,7 +18,7 @@ public static class AllocationReasons
     /// <summary>The pool named by the annotation does not allow this Service.</summary>
     public const string PoolNotAllowed = nameof(PoolNotAllowed);
 
-    /// <summary>A requested IP is in no pool, or not in the requested pool, or is a .0/.255 the pool avoids.</summary>
+    /// <summary>A requested IP is in no pool, or not in the requested pool, or is a .0/.255 the pool avoids, or an IPv6 CIDR's Subnet-Router anycast address.</summary>
     public const string RequestedIPNotInPool = nameof(RequestedIPNotInPool);
 
     /// <summary>A requested IP belongs to another Service that does not share it.</summary>

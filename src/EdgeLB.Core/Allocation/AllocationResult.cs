@@ -19,6 +19,9 @@ public sealed record AllocationResult
 
     public IReadOnlyList<AllocationNotice> Warnings { get; init; } = [];
 
+    /// <summary>Addresses the Service keeps although no pool in force has them any more.</summary>
+    public IReadOnlyList<IPValue> OutsidePools { get; init; } = [];
+
     /// <summary>Whether this call changed the Service's addresses.</summary>
     public bool Changed { get; init; }
 

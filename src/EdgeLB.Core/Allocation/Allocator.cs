@@ -34,8 +34,12 @@ public sealed class Allocator
 
     public int AddressCount => _holders.Count;
 
-    /// <summary>Puts a new set of pools in force. Held addresses stay held, also those that left every pool.</summary>
-    public void SetPools(PoolConfiguration configuration)
+    /// <summary>
+    /// Puts a new set of pools in force. Held addresses stay held, also those that left every pool.
+    /// Returns the Services holding an address whose pool changed (to another pool, to none, or
+    /// back from none), so they can be told at once rather than when they next change.
+    /// </summary>
+    public IReadOnlySet<ServiceKey> SetPools(PoolConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var next = new Dictionary<string, PoolState>(StringComparer.Ordinal);
@@ -49,9 +53,16 @@ public sealed class Allocator
         }
 
         _pools = next;
+        var moved = new HashSet<ServiceKey>();
         foreach (var (address, holding) in _holders)
         {
-            holding.Pool = PoolContaining(address)?.Pool.Name;
+            var pool = PoolContaining(address)?.Pool.Name;
+            if (pool != holding.Pool)
+            {
+                moved.UnionWith(holding.Services);
+                holding.Pool = pool;
+            }
+
             if (holding.Pool is not null)
             {
                 _pools[holding.Pool].CountAllocated(address.Family, +1);
@@ -64,6 +75,7 @@ public sealed class Allocator
             .OrderBy(p => p.Pool.HasAllocationPolicy ? 0 : 1)
             .ThenBy(p => p.Pool.Priority == 0 ? int.MaxValue : p.Pool.Priority)
             .ThenBy(p => p.Pool.Name, StringComparer.Ordinal)];
+        return moved;
     }
 
     /// <summary>Gives a Service the addresses its spec and annotations ask for, keeping what it has when that still fits.</summary>
@@ -316,9 +328,11 @@ public sealed class Allocator
             var state = PoolContaining(address);
             if (state is null)
             {
-                var why = _pools.Values.Any(p => p.Pool.Ranges.Any(r => r.Contains(address)))
-                    ? "ends in .0 or .255 and its pool has avoidBuggyIPs set"
-                    : "is not in any pool";
+                var why = !_pools.Values.Any(p => p.Pool.Ranges.Any(r => r.Contains(address)))
+                    ? "is not in any pool"
+                    : address.Family == IPFamily.IPv6
+                        ? "is the Subnet-Router anycast address of its pool's CIDR, which is never handed out"
+                        : "ends in .0 or .255 and its pool has avoidBuggyIPs set";
                 return ([], new(AllocationReasons.RequestedIPNotInPool, $"requested {address} {why}"));
             }
 
@@ -523,9 +537,10 @@ public sealed class Allocator
             Addresses = addresses,
             Pool = addresses.Count > 0 ? PoolOf(addresses[0]) : null,
             Changed = changed,
+            OutsidePools = orphans,
             Warnings = orphans.Count == 0
                 ? []
-                : [new(AllocationReasons.IPNotInAnyPool, $"{string.Join(", ", orphans)} {(orphans.Count == 1 ? "is" : "are")} in no pool any more; kept until the Service asks for another address")],
+                : [new(AllocationReasons.IPNotInAnyPool, $"{string.Join(", ", orphans)} {(orphans.Count == 1 ? "is" : "are")} in no pool any more (a pool was deleted or shrunk); still served and kept until a pool covers {(orphans.Count == 1 ? "it" : "them")} again or the Service asks for another address")],
         };
     }
 

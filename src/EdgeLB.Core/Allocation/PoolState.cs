@@ -88,7 +88,7 @@ internal sealed class PoolState
     {
         foreach (var r in _ranges)
         {
-            if (r.Range.Contains(address) && r.Map.IsUsable(address))
+            if (r.Range.ContainsUsable(address) && r.Map.IsUsable(address))
             {
                 return r;
             }

@@ -18,6 +18,9 @@ public static class ServiceAnnotations
     /// <summary>Written by the controller: the node, interface and epoch announcing the address.</summary>
     public const string AnnouncingNode = "edgelb.io/announcing-node";
 
+    /// <summary>Written by the controller while the Service keeps addresses that no pool has any more: those addresses.</summary>
+    public const string NotInAnyPool = "edgelb.io/ip-not-in-any-pool";
+
     private static readonly string[] PoolKeys = [AddressPool, "metallb.io/address-pool", "metallb.universe.tf/address-pool"];
     private static readonly string[] IPKeys = [LoadBalancerIPs, "metallb.io/loadBalancerIPs", "metallb.universe.tf/loadBalancerIPs"];
     private static readonly string[] SharingKeys = [AllowSharedIP, "metallb.io/allow-shared-ip", "metallb.universe.tf/allow-shared-ip"];

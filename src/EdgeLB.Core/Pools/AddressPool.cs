@@ -19,9 +19,9 @@ public sealed record AddressPool(
 
     public bool HasFamily(IPFamily family) => Ranges.Any(r => r.Family == family);
 
-    /// <summary>Whether the address is in the pool and usable (not .0/.255 when the pool avoids those).</summary>
+    /// <summary>Whether the address is in the pool and usable (not .0/.255 when the pool avoids those, not an IPv6 CIDR's Subnet-Router anycast address).</summary>
     public bool Contains(IPValue address) =>
-        Ranges.Any(r => r.Contains(address)) && SlotMap.For(address.Family, AvoidBuggyIPs).IsUsable(address);
+        Ranges.Any(r => r.ContainsUsable(address)) && SlotMap.For(address.Family, AvoidBuggyIPs).IsUsable(address);
 
     /// <summary>Whether a Service in this namespace with these labels may draw from the pool.</summary>
     public bool Allows(string serviceNamespace, IReadOnlyDictionary<string, string> namespaceLabels, IReadOnlyDictionary<string, string> serviceLabels)

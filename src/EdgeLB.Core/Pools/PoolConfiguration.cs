@@ -3,10 +3,17 @@ using EdgeLB.Core.Addresses;
 namespace EdgeLB.Core.Pools;
 
 /// <summary>
-/// The set of pools in force. Built from what the user wrote and the previous set: a pool whose new
-/// version is invalid, or overlaps another pool, keeps its last valid version (or stays out if it
-/// never had one), so a typo in one pool never takes addresses away from running Services.
+/// The set of pools in force. Each pool is judged on its own, so a mistake in one pool never takes
+/// another out of service: a pool whose new version is invalid keeps its last valid version (or
+/// stays out if it never had one), and a pool that claims addresses another pool in force already
+/// has is refused alone, while the pool in force stays valid and keeps them.
 /// </summary>
+/// <remarks>
+/// Which pool keeps contested addresses: first a pool that was in force and whose addresses did not
+/// change; then, among the rest, a pool whose current version was accepted before (its status says
+/// so), then the older pool (creation time), then the name. The last three decide at start-up, when
+/// nothing is in force yet, so a restart keeps every pool that was valid and has not changed.
+/// </remarks>
 public sealed class PoolConfiguration
 {
     private PoolConfiguration(IReadOnlyList<AddressPool> pools, IReadOnlyDictionary<string, IReadOnlyList<ValidationProblem>> problems)
@@ -28,60 +35,71 @@ public sealed class PoolConfiguration
     public static PoolConfiguration Reconcile(IEnumerable<PoolSpec> specs, PoolConfiguration? previous = null)
     {
         ArgumentNullException.ThrowIfNull(specs);
-        previous ??= Empty;
+        var before = (previous ?? Empty).Pools.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var problems = new Dictionary<string, List<ValidationProblem>>(StringComparer.Ordinal);
-        var candidates = new SortedDictionary<string, AddressPool>(StringComparer.Ordinal);
-        var changed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var spec in specs.OrderBy(s => s.Name, StringComparer.Ordinal))
+        var inForce = new Dictionary<string, AddressPool>(StringComparer.Ordinal);
+        var contenders = new List<(PoolSpec Spec, AddressPool Pool)>();
+        foreach (var spec in specs)
         {
             var (pool, found) = PoolValidator.Validate(spec);
-            if (pool is not null)
+            var old = before.GetValueOrDefault(spec.Name);
+            if (pool is null)
             {
-                candidates[spec.Name] = pool;
-                if (previous.Find(spec.Name) is not { } old || !SameAddresses(old, pool))
+                problems[spec.Name] = [.. found];
+                if (old is not null)
                 {
-                    changed.Add(spec.Name);
+                    inForce[spec.Name] = old;
                 }
+            }
+            else if (old is not null && SameAddresses(old, pool))
+            {
+                inForce[spec.Name] = pool;
             }
             else
             {
-                problems[spec.Name] = [.. found];
-                if (previous.Find(spec.Name) is { } old)
+                // New addresses must not overlap anyone's; the old ones stay until the new get in.
+                if (old is not null)
                 {
-                    candidates[spec.Name] = old;
+                    inForce[spec.Name] = old;
                 }
+
+                contenders.Add((spec, pool));
             }
         }
 
-        // Revert changed pools until no two pools overlap. The previous set had no overlaps, so
-        // this ends at the latest when every changed pool is back to its previous version.
-        while (FindOverlap(candidates.Values) is { } overlap)
+        var waiting = contenders
+            .OrderByDescending(c => c.Spec.AcceptedBefore)
+            .ThenBy(c => c.Spec.CreatedAt ?? DateTimeOffset.MaxValue)
+            .ThenBy(c => c.Spec.Name, StringComparer.Ordinal)
+            .ToList();
+        for (var i = 0; i < waiting.Count; i++)
         {
-            var (a, b, rangeA, rangeB) = overlap;
-            foreach (var (pool, range, other, otherRange) in new[] { (a, rangeA, b, rangeB), (b, rangeB, a, rangeA) })
+            var (spec, pool) = waiting[i];
+            if (Overlaps(pool, inForce).Any())
             {
-                if (!changed.Contains(pool.Name) && changed.Contains(other.Name))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                Add(problems, pool.Name, new(
-                    $"spec.addresses[{IndexOf(pool, range)}]",
-                    $"{range} overlaps pool \"{other.Name}\" ({otherRange})"));
-                changed.Remove(pool.Name);
-                if (previous.Find(pool.Name) is { } old && !ReferenceEquals(old, pool))
-                {
-                    candidates[pool.Name] = old;
-                }
-                else
-                {
-                    candidates.Remove(pool.Name);
-                }
+            // A pool that moved frees its old addresses, which an earlier contender may have wanted.
+            var freed = inForce.ContainsKey(spec.Name);
+            inForce[spec.Name] = pool;
+            waiting.RemoveAt(i);
+            i = freed ? -1 : i - 1;
+        }
+
+        foreach (var (spec, pool) in waiting)
+        {
+            foreach (var (index, range, other, otherRange) in Overlaps(pool, inForce).OrderBy(o => o.Other.Name, StringComparer.Ordinal).ThenBy(o => o.Index))
+            {
+                var common = new IPRange(range.Family, UInt128.Max(range.First, otherRange.First), UInt128.Min(range.Last, otherRange.Last));
+                Add(problems, spec.Name, new(
+                    $"spec.addresses[{index}]",
+                    $"{range} of pool \"{spec.Name}\" overlaps {otherRange} of pool \"{other.Name}\" in {common}, which stays with pool \"{other.Name}\""));
             }
         }
 
         return new PoolConfiguration(
-            [.. candidates.Values],
+            [.. inForce.Values.OrderBy(p => p.Name, StringComparer.Ordinal)],
             problems.ToDictionary(p => p.Key, p => (IReadOnlyList<ValidationProblem>)p.Value, StringComparer.Ordinal));
     }
 
@@ -100,48 +118,26 @@ public sealed class PoolConfiguration
 
     private static bool SameAddresses(AddressPool a, AddressPool b) => a.Ranges.SequenceEqual(b.Ranges);
 
-    private static int IndexOf(AddressPool pool, IPRange range)
+    /// <summary>Every range of <paramref name="pool"/> that overlaps a range of another pool in force.</summary>
+    private static IEnumerable<(int Index, IPRange Range, AddressPool Other, IPRange OtherRange)> Overlaps(AddressPool pool, Dictionary<string, AddressPool> inForce)
     {
-        for (var i = 0; i < pool.Ranges.Count; i++)
+        foreach (var other in inForce.Values)
         {
-            if (pool.Ranges[i] == range)
+            if (other.Name == pool.Name)
             {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>The first overlap between ranges of two different pools, found by one sorted sweep.</summary>
-    private static (AddressPool A, AddressPool B, IPRange RangeA, IPRange RangeB)? FindOverlap(IEnumerable<AddressPool> pools)
-    {
-        var all = pools
-            .SelectMany(p => p.Ranges.Select(r => (Pool: p, Range: r)))
-            .OrderBy(x => x.Range.Family)
-            .ThenBy(x => x.Range.First)
-            .ToList();
-        // Ranges within one pool never overlap (the validator checks), so whatever overlaps the
-        // furthest-reaching range seen so far belongs to another pool.
-        for (int i = 1, furthest = 0; i < all.Count; i++)
-        {
-            if (all[furthest].Range.Family != all[i].Range.Family)
-            {
-                furthest = i;
                 continue;
             }
 
-            if (all[furthest].Range.Overlaps(all[i].Range))
+            for (var i = 0; i < pool.Ranges.Count; i++)
             {
-                return (all[furthest].Pool, all[i].Pool, all[furthest].Range, all[i].Range);
-            }
-
-            if (all[i].Range.Last > all[furthest].Range.Last)
-            {
-                furthest = i;
+                foreach (var otherRange in other.Ranges)
+                {
+                    if (pool.Ranges[i].Overlaps(otherRange))
+                    {
+                        yield return (i, pool.Ranges[i], other, otherRange);
+                    }
+                }
             }
         }
-
-        return null;
     }
 }

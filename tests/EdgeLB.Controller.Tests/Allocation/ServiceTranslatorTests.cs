@@ -39,6 +39,28 @@ public sealed class ServiceTranslatorTests
     }
 
     [Fact]
+    public void NotInAnyPoolNote_IsOursAndNotReadByTheAllocator_ButAnotherAnnotationIs()
+    {
+        var noted = Base with
+        {
+            Metadata = Base.Metadata with
+            {
+                Annotations = new Dictionary<string, string> { [ServiceAnnotations.AllocatedFromPool] = "default", [ServiceAnnotations.NotInAnyPool] = "198.18.0.10" },
+            },
+        };
+        Assert.True(ServiceTranslator.SameAllocationInputs(Base, noted));
+        Assert.True(ServiceTranslator.SameAllocationInputs(noted, Base));
+        var named = noted with
+        {
+            Metadata = noted.Metadata with
+            {
+                Annotations = new Dictionary<string, string>(noted.Metadata.Annotations!) { [ServiceAnnotations.AddressPool] = "lan" },
+            },
+        };
+        Assert.False(ServiceTranslator.SameAllocationInputs(noted, named));
+    }
+
+    [Fact]
     public void ChangesTheAllocatorReads_AreSeen()
     {
         Service[] changed =

@@ -22,6 +22,24 @@ public class IPRangeTests
     }
 
     [Theory]
+    [InlineData("2001:db8:1::/120", true)]
+    [InlineData("2001:db8::/64", true)]
+    [InlineData("2001:db8::/126", true)]
+    [InlineData("2001:db8::/127", false)]
+    [InlineData("2001:db8::/128", false)]
+    [InlineData("2001:db8:1::-2001:db8:1::ff", false)]
+    [InlineData("2001:db8:1::", false)]
+    [InlineData("198.18.0.0/24", false)]
+    public void TryParse_IPv6CidrUpToSlash126_ReservesItsSubnetRouterAnycastAddress(string text, bool reserved)
+    {
+        var range = IPRange.Parse(text);
+        Assert.Equal(reserved, range.ReservesFirst);
+        Assert.True(range.Contains(range.FirstAddress));
+        Assert.Equal(!reserved, range.ContainsUsable(range.FirstAddress));
+        Assert.True(range.ContainsUsable(range.LastAddress));
+    }
+
+    [Theory]
     [InlineData("198.18.0.300", "\"198.18.0.300\" is not an IP address")]
     [InlineData("198.18.0", "\"198.18.0\" is not an IP address")]
     [InlineData("", "an address range must not be empty")]

@@ -40,6 +40,17 @@ public class SlotMapTests
     public void AvoidBuggy_DoesNotApplyToIPv6()
     {
         var map = SlotMap.For(IPFamily.IPv6, avoidBuggyIPs: true);
-        Assert.Equal((UInt128)256, map.UsableCount(IPRange.Parse("2001:db8::/120")));
+        Assert.Equal((UInt128)256, map.UsableCount(IPRange.Parse("2001:db8::-2001:db8::ff")));
+    }
+
+    [Fact]
+    public void IPv6Cidr_LeavesOutItsSubnetRouterAnycastAddress_OnlyUpToSlash126()
+    {
+        var map = SlotMap.For(IPFamily.IPv6, avoidBuggyIPs: false);
+        Assert.Equal((UInt128)255, map.UsableCount(IPRange.Parse("2001:db8::/120")));
+        Assert.Equal(((UInt128)1, (UInt128)3), map.SlotsOf(IPRange.Parse("::/126")));
+        Assert.Equal((UInt128)2, map.UsableCount(IPRange.Parse("2001:db8::/127")));
+        Assert.Equal((UInt128)1, map.UsableCount(IPRange.Parse("2001:db8::/128")));
+        Assert.Equal((UInt128)256, SlotMap.For(IPFamily.IPv4, avoidBuggyIPs: false).UsableCount(IPRange.Parse("198.18.0.0/24")));
     }
 }

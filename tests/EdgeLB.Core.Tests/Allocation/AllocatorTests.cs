@@ -187,7 +187,7 @@ public class AllocatorTests
             new PoolSpec("v4only", ["198.18.0.0/28"], ServiceAllocation: new(Priority: 1)),
             new PoolSpec("dual", ["198.18.1.0/28", "2001:db8:1::/120"], ServiceAllocation: new(Priority: 2)));
         var r = allocator.Assign(Svc("a").DualStack(IPFamilyPolicy.RequireDualStack, IPFamily.IPv4, IPFamily.IPv6));
-        Assert.Equal("198.18.1.0,2001:db8:1::", r.Ips());
+        Assert.Equal("198.18.1.0,2001:db8:1::1", r.Ips());
         Assert.Equal("dual", r.Pool);
     }
 
@@ -208,7 +208,7 @@ public class AllocatorTests
         Assert.Equal("198.18.0.0", allocator.Assign(svc).Ips());
         allocator.SetPools(PoolConfiguration.Reconcile([new PoolSpec("lan", ["198.18.0.0/28", "2001:db8::/120"])]));
         var r = allocator.Assign(svc);
-        Assert.Equal("198.18.0.0,2001:db8::", r.Ips());
+        Assert.Equal("198.18.0.0,2001:db8::1", r.Ips());
         Assert.True(r.Changed);
     }
 
@@ -227,8 +227,8 @@ public class AllocatorTests
     {
         var allocator = WithPools(new PoolSpec("v6", ["2001:db8:0:1::/64"]));
         var svc = Svc("a").DualStack(IPFamilyPolicy.SingleStack, IPFamily.IPv6);
-        Assert.Equal("2001:db8:0:1::", allocator.Assign(svc).Ips());
-        Assert.Equal(UInt128.One << 64, allocator.Usage("v6", IPFamily.IPv6).Size);
+        Assert.Equal("2001:db8:0:1::1", allocator.Assign(svc).Ips());
+        Assert.Equal((UInt128.One << 64) - 1, allocator.Usage("v6", IPFamily.IPv6).Size);
         Assert.Equal(1, allocator.Usage("v6", IPFamily.IPv6).Allocated);
     }
 
@@ -313,16 +313,23 @@ public class AllocatorTests
         var allocator = WithPools(new PoolSpec("lan", ["198.18.0.0/28"]));
         allocator.Assign(Svc("a"));
         var b = allocator.Assign(Svc("b"));
-        allocator.SetPools(PoolConfiguration.Reconcile([new PoolSpec("lan", ["198.18.0.0-198.18.0.0", "198.18.7.0/28"], ServiceAllocation: new(Priority: 5))]));
+        var moved = allocator.SetPools(PoolConfiguration.Reconcile([new PoolSpec("lan", ["198.18.0.0-198.18.0.0", "198.18.7.0/28"], ServiceAllocation: new(Priority: 5))]));
 
+        Assert.Equal([new ServiceKey("default", "b")], moved);
         var kept = allocator.Assign(Svc("b"));
         Assert.Equal(b.Ips(), kept.Ips());
         Assert.False(kept.Changed);
         var warning = Assert.Single(kept.Warnings);
         Assert.Equal(AllocationReasons.IPNotInAnyPool, warning.Reason);
+        Assert.Equal([Ip("198.18.0.1")], kept.OutsidePools);
         Assert.Equal([Ip("198.18.0.1")], allocator.Orphans);
         Assert.Empty(allocator.Assign(Svc("a")).Warnings);
         Assert.Equal("198.18.7.0", allocator.Assign(Svc("c")).Ips());
+
+        // Another edit that leaves every holder where it was reports nobody; covering the address again reports b.
+        Assert.Empty(allocator.SetPools(PoolConfiguration.Reconcile([new PoolSpec("lan", ["198.18.0.0-198.18.0.0", "198.18.7.0/28"])])));
+        Assert.Equal([new ServiceKey("default", "b")], allocator.SetPools(PoolConfiguration.Reconcile([new PoolSpec("lan", ["198.18.0.0/28", "198.18.7.0/28"])])));
+        Assert.Empty(allocator.Assign(Svc("b")).OutsidePools);
     }
 
     [Fact]
@@ -395,12 +402,34 @@ public class AllocatorTests
     }
 
     [Fact]
+    public void IPv6Cidr_NeverHandsOutItsSubnetRouterAnycastAddress_ARangeAndASlash127Do()
+    {
+        var allocator = WithPools(
+            new PoolSpec("cidr", ["2001:db8:1::/120"], ServiceAllocation: new(Priority: 1)),
+            new PoolSpec("range", ["2001:db8:2::-2001:db8:2::ff"], ServiceAllocation: new(Priority: 2)),
+            new PoolSpec("p2p", ["2001:db8:3::/127"], ServiceAllocation: new(Priority: 3)));
+        var v6 = Svc("a").DualStack(IPFamilyPolicy.SingleStack, IPFamily.IPv6);
+
+        Assert.Equal("2001:db8:1::1", allocator.Assign(v6).Ips());
+        Assert.Equal("2001:db8:2::", allocator.Assign(v6 with { Key = new("default", "b"), Annotations = new Dictionary<string, string> { [PoolKey] = "range" } }).Ips());
+        Assert.Equal("2001:db8:3::", allocator.Assign(v6 with { Key = new("default", "c"), Annotations = new Dictionary<string, string> { [PoolKey] = "p2p" } }).Ips());
+        var anycast = allocator.Assign(v6 with { Key = new("default", "d"), Annotations = new Dictionary<string, string> { [IpsKey] = "2001:db8:1::" } });
+        Assert.Equal(AllocationReasons.RequestedIPNotInPool, anycast.Refusal?.Reason);
+        Assert.Contains("Subnet-Router anycast", anycast.Refusal!.Message, StringComparison.Ordinal);
+
+        // A Service that got the anycast address before keeps it, with the usual warning.
+        var earlier = allocator.Relearn(v6 with { Key = new("default", "e") }, [Ip("2001:db8:1::")]);
+        Assert.True(earlier.Succeeded);
+        Assert.Equal(AllocationReasons.IPNotInAnyPool, Assert.Single(allocator.Assign(v6 with { Key = new("default", "e") }).Warnings).Reason);
+    }
+
+    [Fact]
     public void Usage_CountsPerFamilyAndSharedAddressesOnce()
     {
         var allocator = WithPools(new PoolSpec("lan", ["198.18.0.0/24", "2001:db8::/120"], AvoidBuggyIPs: true));
         allocator.Assign(Svc("a").DualStack(IPFamilyPolicy.RequireDualStack, IPFamily.IPv4, IPFamily.IPv6));
         Assert.Equal(new PoolUsage(254, 1), allocator.Usage("lan", IPFamily.IPv4));
-        Assert.Equal(new PoolUsage(256, 1), allocator.Usage("lan", IPFamily.IPv6));
+        Assert.Equal(new PoolUsage(255, 1), allocator.Usage("lan", IPFamily.IPv6));
         Assert.Equal((UInt128)253, allocator.Usage("lan", IPFamily.IPv4).Available);
     }
 }

@@ -5,18 +5,30 @@ namespace EdgeLB.Core.Tests.Pools;
 public class PoolConfigurationTests
 {
     [Fact]
-    public void Reconcile_OverlappingNewPools_AreBothRejectedAndNamed()
+    public void Reconcile_OverlappingNewPools_OnlyTheYoungerIsRejected_NamingBothPoolsAndTheCommonRange()
     {
+        var now = DateTimeOffset.UnixEpoch;
         var config = PoolConfiguration.Reconcile(
         [
-            new PoolSpec("a", ["198.18.0.0/24"]),
-            new PoolSpec("b", ["198.18.0.128-198.18.1.5"]),
+            new PoolSpec("a", ["198.18.0.0/24"], CreatedAt: now.AddMinutes(1)),
+            new PoolSpec("b", ["198.18.0.128-198.18.1.5"], CreatedAt: now),
             new PoolSpec("c", ["198.18.9.0/24"]),
         ]);
 
-        Assert.Equal(["c"], config.Pools.Select(p => p.Name));
-        Assert.Equal("spec.addresses[0]: 198.18.0.0-198.18.0.255 overlaps pool \"b\" (198.18.0.128-198.18.1.5)", Assert.Single(config.Problems["a"]).ToString());
-        Assert.Equal("spec.addresses[0]: 198.18.0.128-198.18.1.5 overlaps pool \"a\" (198.18.0.0-198.18.0.255)", Assert.Single(config.Problems["b"]).ToString());
+        Assert.Equal(["b", "c"], config.Pools.Select(p => p.Name));
+        Assert.Equal(["a"], config.Problems.Keys);
+        Assert.Equal(
+            "spec.addresses[0]: 198.18.0.0-198.18.0.255 of pool \"a\" overlaps 198.18.0.128-198.18.1.5 of pool \"b\" in 198.18.0.128-198.18.0.255, which stays with pool \"b\"",
+            Assert.Single(config.Problems["a"]).ToString());
+    }
+
+    [Fact]
+    public void Reconcile_OverlappingNewPoolsOfOneAge_TheFirstNameWins()
+    {
+        var config = PoolConfiguration.Reconcile([new PoolSpec("b", ["198.18.0.0/24"]), new PoolSpec("a", ["198.18.0.7"])]);
+
+        Assert.Equal(["a"], config.Pools.Select(p => p.Name));
+        Assert.Contains("overlaps 198.18.0.7 of pool \"a\" in 198.18.0.7", Assert.Single(config.Problems["b"]).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -28,7 +40,7 @@ public class PoolConfigurationTests
         Assert.Equal(first.Find("a")!.Ranges, second.Find("a")!.Ranges);
         Assert.Same(first.Find("b"), second.Find("b"));
         Assert.False(second.Problems.ContainsKey("a"));
-        Assert.Contains("overlaps pool \"a\"", Assert.Single(second.Problems["b"]).Message, StringComparison.Ordinal);
+        Assert.Contains("of pool \"a\" in 198.18.0.200-198.18.0.255", Assert.Single(second.Problems["b"]).Message, StringComparison.Ordinal);
     }
 
     [Fact]
