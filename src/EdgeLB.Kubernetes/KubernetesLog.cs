@@ -50,6 +50,9 @@ internal static partial class KubernetesLog
     [LoggerMessage(3016, LogLevel.Warning, "Informer {Resource}: watch sent ERROR {Code} {Reason}: {Message}")]
     public static partial void WatchError(ILogger logger, string resource, int code, string reason, string message);
 
+    [LoggerMessage(3017, LogLevel.Warning, "Informer {Resource}: the API server's state went back ({Why}); listing afresh and dropping what no longer exists")]
+    public static partial void StateWentBack(ILogger logger, string resource, string why);
+
     [LoggerMessage(3020, LogLevel.Information, "Leader election {Lease}: {Identity} became leader")]
     public static partial void StartedLeading(ILogger logger, string lease, string identity);
 
