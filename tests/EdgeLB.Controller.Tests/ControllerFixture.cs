@@ -22,8 +22,9 @@ internal sealed class ControllerFixture : IAsyncDisposable
 
     public KubeApiClient Client { get; }
 
-    public static async Task<ControllerFixture> StartAsync() =>
-        new(await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions { AutoCreateNamespaces = true }));
+    /// <param name="autoCreateNamespaces">False makes the server refuse objects in a namespace that does not exist, as a real one does.</param>
+    public static async Task<ControllerFixture> StartAsync(bool autoCreateNamespaces = true) =>
+        new(await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions { AutoCreateNamespaces = autoCreateNamespaces }));
 
     /// <summary>
     /// Stops the API server and starts a fresh, empty one on the same address and port (to a client,
