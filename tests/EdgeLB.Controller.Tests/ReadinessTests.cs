@@ -24,11 +24,12 @@ public class ReadinessTests
 
                 using var response = await http.GetAsync(new Uri(address, "/readyz"));
                 body = await response.Content.ReadAsStringAsync();
-                return response.StatusCode == HttpStatusCode.ServiceUnavailable && body.Contains("cannot be read or written", StringComparison.Ordinal);
+                // On a loaded machine an attempt may also time out; /readyz always shows the latest answer.
+                return response.StatusCode == HttpStatusCode.ServiceUnavailable && body.Contains("namespaces \"edgelb-system\" not found", StringComparison.Ordinal);
             },
             "/readyz names the Lease error");
-        Assert.Contains("edgelb-system/", body, StringComparison.Ordinal);
-        Assert.Contains("namespaces \"edgelb-system\" not found", body, StringComparison.Ordinal);
+        Assert.StartsWith("not leading: the Lease edgelb-system/", body, StringComparison.Ordinal);
+        Assert.Contains("cannot be read or written", body, StringComparison.Ordinal);
         Assert.False(controller.IsLeader);
 
         await lab.Client.CreateAsync(Resources.Namespaces, new KubeNamespace { Metadata = new ObjectMeta { Name = "edgelb-system" } });

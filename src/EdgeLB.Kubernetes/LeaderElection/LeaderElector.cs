@@ -211,7 +211,8 @@ public sealed class LeaderElector
                 return false;
             }
 
-            Failed(ex.Message);
+            // An attempt cut short by its own deadline says "a task was canceled": say what happened instead.
+            Failed(ex is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.##} s" : ex.Message);
             return false;
         }
     }
