@@ -65,7 +65,7 @@ public sealed class Informer<T>
     /// <summary>How many lists have completed (1 + relists).</summary>
     public long ListCount => Interlocked.Read(ref _lists);
 
-    /// <summary>How many lists followed the first one: each is a relist after 410 Gone or a failed watch.</summary>
+    /// <summary>How many lists followed the first one: each is a relist after 410 Gone, a failed watch, or the server's state going back.</summary>
     public long RelistCount => Math.Max(0, ListCount - 1);
 
     /// <summary>How many times the server's state was seen going back (each followed by a fresh list).</summary>
