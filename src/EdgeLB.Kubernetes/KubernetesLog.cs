@@ -50,6 +50,9 @@ internal static partial class KubernetesLog
     [LoggerMessage(3016, LogLevel.Warning, "Informer {Resource}: watch sent ERROR {Code} {Reason}: {Message}")]
     public static partial void WatchError(ILogger logger, string resource, int code, string reason, string message);
 
+    [LoggerMessage(3017, LogLevel.Warning, "Informer {Resource}: the API server's state went back ({Why}); listing afresh and dropping what no longer exists")]
+    public static partial void StateWentBack(ILogger logger, string resource, string why);
+
     [LoggerMessage(3020, LogLevel.Information, "Leader election {Lease}: {Identity} became leader")]
     public static partial void StartedLeading(ILogger logger, string lease, string identity);
 
@@ -61,6 +64,12 @@ internal static partial class KubernetesLog
 
     [LoggerMessage(3023, LogLevel.Debug, "Leader election {Lease}: attempt failed: {Error}")]
     public static partial void ElectionAttemptFailed(ILogger logger, string lease, string error);
+
+    [LoggerMessage(3026, LogLevel.Warning, "Leader election {Lease}: {Identity} cannot read or write the lease ({Failures} failed attempts in a row): {Error}")]
+    public static partial void LeaseUnwritable(ILogger logger, string lease, string identity, int failures, string error);
+
+    [LoggerMessage(3027, LogLevel.Information, "Leader election {Lease}: the lease answers again after {Failures} failed attempts")]
+    public static partial void LeaseWritableAgain(ILogger logger, string lease, int failures);
 
     [LoggerMessage(3024, LogLevel.Warning, "Leader election {Lease}: releasing the lease failed: {Error}")]
     public static partial void ReleaseFailed(ILogger logger, string lease, string error);

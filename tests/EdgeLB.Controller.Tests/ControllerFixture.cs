@@ -18,12 +18,28 @@ internal sealed class ControllerFixture : IAsyncDisposable
         Client = new KubeApiClient(KubernetesClientConfiguration.ForServer(server.BaseAddress));
     }
 
-    public InMemoryApiServer Server { get; }
+    public InMemoryApiServer Server { get; private set; }
 
     public KubeApiClient Client { get; }
 
-    public static async Task<ControllerFixture> StartAsync() =>
-        new(await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions { AutoCreateNamespaces = true }));
+    /// <param name="autoCreateNamespaces">False makes the server refuse objects in a namespace that does not exist, as a real one does.</param>
+    public static async Task<ControllerFixture> StartAsync(bool autoCreateNamespaces = true) =>
+        new(await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions { AutoCreateNamespaces = autoCreateNamespaces }));
+
+    /// <summary>
+    /// Stops the API server and starts a fresh, empty one on the same address and port (to a client,
+    /// what a restore of etcd from an older backup looks like: same endpoint, state and resourceVersions gone back).
+    /// </summary>
+    public async Task ReplaceServerAsync()
+    {
+        var port = Server.BaseAddress.Port;
+        await Server.DisposeAsync();
+        Server = await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions
+        {
+            AutoCreateNamespaces = true,
+            Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port),
+        });
+    }
 
     public async Task<ControllerHost> StartControllerAsync(string identity = "controller-a", Action<ControllerOptions>? configure = null, bool waitUntilLeading = true)
     {

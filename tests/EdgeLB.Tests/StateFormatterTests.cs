@@ -15,9 +15,9 @@ public sealed class StateFormatterTests
         var lines = text.Split(Environment.NewLine);
 
         Assert.Equal("Controller edgelb-controller-0 (leader)", lines[0]);
-        Assert.Equal("VIP          SERVICES               NODE    INTERFACE  EPOCH  LEASE AGE  LAST GARP  STATE", lines[1]);
-        Assert.Equal("198.18.0.10  shop/web,shop/web-udp  node-a  eth0       7      350ms      4.0s ago   announced", lines[2]);
-        Assert.Equal("198.18.0.11  shop/api               -       -          -      -          never      no healthy node", lines[3]);
+        Assert.Equal("VIP          SERVICES               NODE    INTERFACE  EPOCH  LEASE AGE  LAST ANNOUNCED  STATE", lines[1]);
+        Assert.Equal("198.18.0.10  shop/web,shop/web-udp  node-a  eth0       7      350ms      4.0s ago        announced", lines[2]);
+        Assert.Equal("198.18.0.11  shop/api               -       -          -      -          never           no healthy node", lines[3]);
         Assert.Contains("node-a   0.3.1    ok      100ms ago       no", text, StringComparison.Ordinal);
     }
 

@@ -125,6 +125,13 @@ public sealed class ControllerHost : IAsyncDisposable
     /// <summary>The address the HTTP endpoint listens on, once started.</summary>
     public Uri? HttpAddress { get; private set; }
 
+    /// <summary>The /readyz body when not ready: when the Lease cannot be written, the API server's answer.</summary>
+    private string NotReadyReason() =>
+        _elector.IsLeader ? "leading, re-learning addresses"
+        : _elector.LastError is { } error ? $"not leading: the Lease {_options.Namespace}/{_options.LeaseName} cannot be read or written: {error}"
+        : _elector.ObservedLeader is { Length: > 0 } leader ? $"not leading (leader: {leader})"
+        : "not leading (no leader yet)";
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var logger = _loggers.CreateLogger("EdgeLB.Controller");
@@ -133,7 +140,7 @@ public sealed class ControllerHost : IAsyncDisposable
             _loggers,
             () => IsReady
                 ? (true, $"leading as {Identity}")
-                : (false, _elector.IsLeader ? "leading, re-learning addresses" : $"not leading (leader: {_elector.ObservedLeader})"),
+                : (false, NotReadyReason()),
             _exporter.Render,
             cancellationToken);
         HttpAddress = _http.Address;

@@ -10,8 +10,11 @@ namespace EdgeLB.Kubernetes.Informers;
 /// client-go's reflector + indexer + shared informer in one: lists (resourceVersion "0" first), then
 /// watches from the list's resourceVersion with bookmarks; resumes from the last seen
 /// resourceVersion when a watch ends or drops; relists on 410 Gone (the HTTP status or an ERROR
-/// event) and emits deletes for objects that vanished meanwhile. The cache is updated before the
-/// matching notification is queued, and handlers get notifications strictly in order.
+/// event) and emits deletes for objects that vanished meanwhile. When the server's state went back
+/// (its resourceVersions run backwards, or it answers "too large resource version": etcd restored
+/// from a backup, or a fresh server on the same address), it lists afresh without a resourceVersion
+/// and the cache follows that list, deletes included. The cache is updated before the matching
+/// notification is queued, and handlers get notifications strictly in order.
 /// </summary>
 public sealed class Informer<T>
     where T : class, IKubernetesObject
@@ -27,7 +30,10 @@ public sealed class Informer<T>
     private int _started;
     private string? _lastResourceVersion;
     private bool _lastListGone;
+    private bool _listFromScratch;
+    private bool _quietSinceFreshList;
     private long _lists;
+    private long _stateWentBack;
     private long _watches;
 
     public Informer(IKubeApi client, ResourceDescriptor<T> resource, InformerOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
@@ -59,8 +65,11 @@ public sealed class Informer<T>
     /// <summary>How many lists have completed (1 + relists).</summary>
     public long ListCount => Interlocked.Read(ref _lists);
 
-    /// <summary>How many lists followed the first one: each is a relist after 410 Gone or a failed watch.</summary>
+    /// <summary>How many lists followed the first one: each is a relist after 410 Gone, a failed watch, or the server's state going back.</summary>
     public long RelistCount => Math.Max(0, ListCount - 1);
+
+    /// <summary>How many times the server's state was seen going back (each followed by a fresh list).</summary>
+    public long StateWentBackCount => Interlocked.Read(ref _stateWentBack);
 
     /// <summary>The resource this informer watches, as <c>plural</c> or <c>plural.group</c>.</summary>
     public string ResourceName => _resource.ToString();
@@ -127,6 +136,14 @@ public sealed class Informer<T>
                         needList = true;
                         backoff.Reset();
                         continue;
+                    case WatchOutcome.WentBack when !_quietSinceFreshList:
+                        needList = true;
+                        backoff.Reset();
+                        continue;
+                    case WatchOutcome.WentBack:
+                        // Again, right after a fresh list: a server that keeps saying so must not make us spin.
+                        needList = true;
+                        break;
                     case WatchOutcome.Error:
                         // client-go relists after an ERROR event that is not 410; so do we, after a pause.
                         needList = true;
@@ -148,6 +165,16 @@ public sealed class Informer<T>
             {
                 return;
             }
+            catch (KubernetesApiException ex) when (TooLargeResourceVersion.Is(ex))
+            {
+                var again = _quietSinceFreshList;
+                StateWentBack($"{operation} from resourceVersion {_lastResourceVersion}: {ex.Status?.Message}");
+                needList = true;
+                if (again && !await PauseAsync(backoff, name, operation, ex.Message, cancellationToken))
+                {
+                    return;
+                }
+            }
             catch (KubernetesGoneException)
             {
                 if (needList)
@@ -161,13 +188,7 @@ public sealed class Informer<T>
             }
             catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or TimeoutException or System.Text.Json.JsonException or OperationCanceledException)
             {
-                var pause = backoff.Next();
-                KubernetesLog.InformerBackoff(_logger, name, operation, ex.Message, pause.TotalMilliseconds);
-                try
-                {
-                    await Task.Delay(pause, _time, cancellationToken);
-                }
-                catch (OperationCanceledException)
+                if (!await PauseAsync(backoff, name, operation, ex.Message, cancellationToken))
                 {
                     return;
                 }
@@ -175,11 +196,28 @@ public sealed class Informer<T>
         }
     }
 
+    /// <summary>Waits the next backoff step; false when cancelled meanwhile.</summary>
+    private async Task<bool> PauseAsync(Backoff backoff, string name, string operation, string error, CancellationToken cancellationToken)
+    {
+        var pause = backoff.Next();
+        KubernetesLog.InformerBackoff(_logger, name, operation, error, pause.TotalMilliseconds);
+        try
+        {
+            await Task.Delay(pause, _time, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private async Task ListAsync(CancellationToken cancellationToken)
     {
         // client-go's relistResourceVersion: "0" (any, from the watch cache) the first time, then the
-        // last seen version, and "" (a quorum read) if that one was gone too.
-        var rv = _lastResourceVersion is null ? "0" : _lastListGone ? null : _lastResourceVersion;
+        // last seen version, and "" (a quorum read) if that one was gone too or the state went back.
+        var fromScratch = _listFromScratch;
+        var rv = _lastResourceVersion is null ? "0" : _lastListGone || fromScratch ? null : _lastResourceVersion;
         var list = await _client.ListAllAsync(
             _resource,
             _options.Namespace,
@@ -193,7 +231,16 @@ public sealed class Informer<T>
             cancellationToken);
         _lastListGone = false;
         var listRv = list.Metadata.ResourceVersion ?? throw new KubernetesApiException($"list {_resource}: the response has no resourceVersion");
-        Replace(list.Items);
+        if (!fromScratch && IsOlder(listRv, _lastResourceVersion))
+        {
+            // The list is the server's truth all the same; take it as a fresh one.
+            StateWentBack($"list at resourceVersion {listRv} after {_lastResourceVersion}");
+            fromScratch = true;
+        }
+
+        Replace(list.Items, fromScratch);
+        _listFromScratch = false;
+        _quietSinceFreshList = fromScratch;
         Volatile.Write(ref _lastResourceVersion, listRv);
         Interlocked.Increment(ref _lists);
         KubernetesLog.Listed(_logger, _resource.ToString(), list.Items.Count, listRv);
@@ -209,6 +256,7 @@ public sealed class Informer<T>
         EndedEmpty,
         Gone,
         Error,
+        WentBack,
     }
 
     private async Task<WatchOutcome> WatchAsync(CancellationToken cancellationToken)
@@ -233,6 +281,13 @@ public sealed class Informer<T>
             {
                 idle.CancelAfter(_options.IdleTimeout);
                 any = true;
+                if (evt.Type != WatchEventType.Error && IsOlder(evt.Resource?.Metadata.ResourceVersion, _lastResourceVersion))
+                {
+                    StateWentBack($"watch event {evt.Type} at resourceVersion {evt.Resource!.Metadata.ResourceVersion} after {_lastResourceVersion}");
+                    return WatchOutcome.WentBack;
+                }
+
+                _quietSinceFreshList = false;
                 switch (evt.Type)
                 {
                     case WatchEventType.Added:
@@ -252,6 +307,12 @@ public sealed class Informer<T>
                     case WatchEventType.Error:
                         var status = evt.Status;
                         KubernetesLog.WatchError(_logger, _resource.ToString(), status?.Code ?? 0, status?.Reason ?? "", status?.Message ?? "");
+                        if (TooLargeResourceVersion.Is(status))
+                        {
+                            StateWentBack($"watch from resourceVersion {_lastResourceVersion}: {status!.Message}");
+                            return WatchOutcome.WentBack;
+                        }
+
                         return status?.Code == 410 || status?.Reason is "Expired" or "Gone" ? WatchOutcome.Gone : WatchOutcome.Error;
                 }
             }
@@ -291,12 +352,34 @@ public sealed class Informer<T>
         Volatile.Write(ref _lastResourceVersion, obj.Metadata.ResourceVersion ?? _lastResourceVersion);
     }
 
+    /// <summary>Notes that the server's state went back: the next list is a quorum read without a resourceVersion.</summary>
+    private void StateWentBack(string why)
+    {
+        _listFromScratch = true;
+        Interlocked.Increment(ref _stateWentBack);
+        KubernetesLog.StateWentBack(_logger, _resource.ToString(), why);
+    }
+
+    /// <summary>
+    /// resourceVersions are opaque to clients in general, but every server EdgeLB talks to (etcd
+    /// revisions, the in-memory server) uses increasing integers; anything else is never "older".
+    /// </summary>
+    private static bool IsOlder(string? candidate, string? than) =>
+        ulong.TryParse(candidate, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c)
+        && ulong.TryParse(than, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var t)
+        && c < t;
+
     /// <summary>What to cache for <paramref name="received"/>; only this informer writes the cache, so the cached version cannot change meanwhile.</summary>
     private T Shared(string key, T received) =>
         ShareUnchanged is { } share && Cache.Get(key) is { } cached ? share(cached, received) : received;
 
-    /// <summary>Makes the cache equal to a fresh list, notifying only what changed.</summary>
-    private void Replace(IReadOnlyList<T> items)
+    /// <summary>
+    /// Makes the cache equal to a fresh list, notifying only what changed. After the state went back
+    /// (<paramref name="reset"/>) resourceVersions of the old and new views cannot be compared: every
+    /// object still present is delivered as an update, and one with another UID is a different object
+    /// (a delete of the old, an add of the new).
+    /// </summary>
+    private void Replace(IReadOnlyList<T> items, bool reset)
     {
         var fresh = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in items)
@@ -315,13 +398,19 @@ public sealed class Informer<T>
         foreach (var received in items)
         {
             var key = ObjectKey.Of(received);
+            if (reset && Cache.Get(key) is { } replaced && !string.Equals(replaced.Metadata.Uid, received.Metadata.Uid, StringComparison.Ordinal))
+            {
+                Cache.Remove(key);
+                _queue.Writer.TryWrite(Notification.Delete(replaced));
+            }
+
             var item = Shared(key, received);
             var old = Cache.Upsert(key, item);
             if (old is null)
             {
                 _queue.Writer.TryWrite(Notification.Add(item));
             }
-            else if (!string.Equals(old.Metadata.ResourceVersion, item.Metadata.ResourceVersion, StringComparison.Ordinal))
+            else if (reset || !string.Equals(old.Metadata.ResourceVersion, item.Metadata.ResourceVersion, StringComparison.Ordinal))
             {
                 _queue.Writer.TryWrite(Notification.Update(old, item));
             }

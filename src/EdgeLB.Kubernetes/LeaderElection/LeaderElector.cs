@@ -25,6 +25,8 @@ public sealed class LeaderElector
     private DateTimeOffset _observedTime;
     private string? _reportedLeader;
     private volatile bool _leading;
+    private volatile string? _lastError;
+    private int _failuresInARow;
 
     public LeaderElector(IKubeApi client, LeaderElectionOptions options, ILogger? logger = null, TimeProvider? time = null)
     {
@@ -54,6 +56,12 @@ public sealed class LeaderElector
 
     /// <summary>The holder this candidate last observed ("" when free).</summary>
     public string? ObservedLeader => _observedRecord?.HolderIdentity;
+
+    /// <summary>
+    /// Why the last attempt to read or write the Lease failed (the API server's answer, e.g. the
+    /// namespace does not exist or the request is Forbidden); null once an attempt succeeds.
+    /// </summary>
+    public string? LastError => _lastError;
 
     /// <summary>
     /// Campaigns until leading, leads until the lease is lost or <paramref name="cancellationToken"/>
@@ -163,6 +171,7 @@ public sealed class LeaderElector
                     new Lease { Metadata = new ObjectMeta { Name = _options.LeaseName, Namespace = _options.LeaseNamespace }, Spec = desired },
                     ct);
                 Observe(created.Spec ?? desired, created.Metadata.ResourceVersion);
+                Succeeded();
                 return true;
             }
 
@@ -182,6 +191,7 @@ public sealed class LeaderElector
             var isLeader = holder == _options.Identity;
             if (holder.Length > 0 && _observedTime + _options.LeaseDuration > _time.GetUtcNow() && !isLeader)
             {
+                Succeeded();
                 return false;
             }
 
@@ -191,6 +201,7 @@ public sealed class LeaderElector
                 : desired with { LeaseTransitions = (old.LeaseTransitions ?? 0) + 1 };
             var updated = await _client.UpdateAsync(Resources.Leases, lease with { Spec = desired }, ct);
             Observe(updated.Spec ?? desired, updated.Metadata.ResourceVersion);
+            Succeeded();
             return true;
         }
         catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
@@ -200,9 +211,37 @@ public sealed class LeaderElector
                 return false;
             }
 
-            KubernetesLog.ElectionAttemptFailed(_logger, _leaseName, ex.Message);
+            // An attempt cut short by its own deadline says "a task was canceled": say what happened instead.
+            Failed(ex is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.##} s" : ex.Message);
             return false;
         }
+    }
+
+    /// <summary>
+    /// Records a failed attempt. Every one is logged at Debug; at Warning the first, then after 2, 4,
+    /// 8, … failures in a row and every 128 after that, so a Lease that cannot be written (missing
+    /// namespace, missing RBAC) is said loudly but does not flood the log every RetryPeriod.
+    /// </summary>
+    private void Failed(string error)
+    {
+        _lastError = error;
+        var failures = ++_failuresInARow;
+        KubernetesLog.ElectionAttemptFailed(_logger, _leaseName, error);
+        if (int.IsPow2(failures) || failures % 128 == 0)
+        {
+            KubernetesLog.LeaseUnwritable(_logger, _leaseName, _options.Identity, failures, error);
+        }
+    }
+
+    private void Succeeded()
+    {
+        if (_failuresInARow > 0)
+        {
+            KubernetesLog.LeaseWritableAgain(_logger, _leaseName, _failuresInARow);
+        }
+
+        _failuresInARow = 0;
+        _lastError = null;
     }
 
     private void Observe(LeaseSpec record, string? resourceVersion)

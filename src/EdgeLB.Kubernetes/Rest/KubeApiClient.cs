@@ -664,14 +664,14 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
             UseJitter = true,
             Delay = _options.RetryBaseDelay,
             MaxDelay = _options.RetryMaxDelay,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+            ShouldHandle = args => args.Outcome switch
             {
-                { Result: { } r } => IsRetryable(r.StatusCode),
+                { Result: { } r } => IsRetryableAsync(r),
 
                 // A connection that failed may have delivered the request; only replay what is safe to replay.
-                { Exception: HttpRequestException or TimeoutException } => args.Context.Properties.GetValue(IdempotentKey, defaultValue: false),
-                _ => false,
-            }),
+                { Exception: HttpRequestException or TimeoutException } => ValueTask.FromResult(args.Context.Properties.GetValue(IdempotentKey, defaultValue: false)),
+                _ => ValueTask.FromResult(false),
+            },
             DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
             OnRetry = args =>
             {
@@ -690,6 +690,36 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
     }
 
     private static bool IsRetryable(HttpStatusCode code) => code == HttpStatusCode.TooManyRequests || (int)code >= 500;
+
+    /// <summary>
+    /// A "too large resource version" answer is not retried: the server's state went back, and the
+    /// same request gets the same answer (after the server's own wait) until the caller lists afresh.
+    /// </summary>
+    private static async ValueTask<bool> IsRetryableAsync(HttpResponseMessage response)
+    {
+        if (!IsRetryable(response.StatusCode))
+        {
+            return false;
+        }
+
+        if (response.StatusCode != HttpStatusCode.GatewayTimeout)
+        {
+            return true;
+        }
+
+        try
+        {
+            // Buffered, so the error path can still read the body if this one is not retried.
+            await response.Content.LoadIntoBufferAsync();
+            var text = await response.Content.ReadAsStringAsync();
+            var status = text.TrimStart().StartsWith('{') ? JsonSerializer.Deserialize(text, KubernetesJsonContext.Default.Status) : null;
+            return !TooLargeResourceVersion.Is(status);
+        }
+        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException)
+        {
+            return true;
+        }
+    }
 
     private TimeSpan? RetryAfter(HttpResponseMessage? response)
     {

@@ -55,6 +55,19 @@ internal sealed class ApiException : Exception
 
     public static ApiException Expired(string message) => new(410, "Expired", message);
 
+    /// <summary>
+    /// The answer to a resourceVersion the server has not reached (504 Timeout, cause
+    /// ResourceVersionTooLarge, retry after 1 s), worded as the real server words it.
+    /// </summary>
+    public static ApiException TooLargeResourceVersion(long wanted, long current)
+    {
+        var details = new JsonObject
+        {
+            ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ResourceVersionTooLarge", ["message"] = "Too large resource version" }),
+        };
+        return new(504, "Timeout", $"Timeout: Too large resource version: {wanted}, current: {current}", details) { RetryAfterSeconds = 1 };
+    }
+
     public static ApiException PathNotFound() => new(404, "NotFound", "the server could not find the requested resource");
 
     public static ApiException MethodNotAllowed(string method) =>

@@ -44,7 +44,7 @@ internal sealed class ApiRequestHandler
         _discovery = new DiscoveryDocuments(registry, options.GitVersion);
         _openApi = new OpenApiDocuments(registry);
         _tables = new TableConverter(options.TimeProvider);
-        _watches = new WatchStreamer(store, _tables, options.TimeProvider, options.BookmarkInterval, logger);
+        _watches = new WatchStreamer(store, _tables, options.TimeProvider, options.BookmarkInterval, options.TooLargeResourceVersionWait, logger);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -244,6 +244,12 @@ internal sealed class ApiRequestHandler
         List<JsonObject> items;
         long rv;
         string? startAfter = null;
+        if (continueText is null && ParseLong(query["resourceVersion"], "resourceVersion") is { } atLeast and > 0)
+        {
+            // "0" means any version; any other asks for one at least this new.
+            await EnsureReachedAsync(atLeast, context.RequestAborted);
+        }
+
         if (continueText is not null)
         {
             var token = ContinueToken.Decode(continueText);
@@ -282,6 +288,14 @@ internal sealed class ApiRequestHandler
         }
 
         await HttpJson.WriteListAsync(context.Response, path.Type.ListKind, path.Type.ApiVersion, meta, matching);
+    }
+
+    private async Task EnsureReachedAsync(long resourceVersion, CancellationToken cancellationToken)
+    {
+        if (await _store.WaitForResourceVersionAsync(resourceVersion, _options.TooLargeResourceVersionWait, _options.TimeProvider, cancellationToken) is { } current)
+        {
+            throw ApiException.TooLargeResourceVersion(resourceVersion, current);
+        }
     }
 
     private async Task DeleteCollectionAsync(HttpContext context, ResourcePath path, WriteOptions write)

@@ -23,6 +23,13 @@ public sealed class InMemoryApiServerOptions
     /// <summary>Upper bound of a watch's life when the client sets no timeoutSeconds (the real server picks 30–60 minutes).</summary>
     public TimeSpan MaxWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How long a list or watch from a resourceVersion the server has not reached waits for it before
+    /// the answer "too large resource version" (504 Timeout; an ERROR event on a watch). The real
+    /// server's watch cache waits 3 s for etcd; so does this one by default.
+    /// </summary>
+    public TimeSpan TooLargeResourceVersionWait { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Service cluster IPs are allocated from here. Kept inside 198.18.0.0/15 so it never collides with real networks.</summary>
     public string ServiceClusterIpRange { get; set; } = "198.19.0.0/16";
 

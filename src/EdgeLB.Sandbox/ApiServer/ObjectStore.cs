@@ -16,6 +16,7 @@ internal sealed class ObjectStore
     private readonly HashSet<WatchSubscription> _watchers = [];
     private long _resourceVersion;
     private long _compactedResourceVersion;
+    private TaskCompletionSource? _advanced;
 
     public ObjectStore(int historyLimit)
     {
@@ -157,6 +158,8 @@ internal sealed class ObjectStore
             }
 
             Committed?.Invoke(e);
+            _advanced?.TrySetResult();
+            _advanced = null;
             _history.AddLast(e);
             while (_history.Count > HistoryLimit)
             {
@@ -173,6 +176,46 @@ internal sealed class ObjectStore
             }
 
             return e;
+        }
+    }
+
+    /// <summary>
+    /// Waits until the store has reached <paramref name="resourceVersion"/>, at most
+    /// <paramref name="wait"/>, as the real server's watch cache waits to catch up with etcd before it
+    /// answers "too large resource version". Returns the current resourceVersion when it gives up,
+    /// null when the store got there.
+    /// </summary>
+    public async Task<long?> WaitForResourceVersionAsync(long resourceVersion, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            Task advanced;
+            lock (_gate)
+            {
+                if (_resourceVersion >= resourceVersion)
+                {
+                    return null;
+                }
+
+                var left = time.GetElapsedTime(time.GetTimestamp(), deadline);
+                if (left <= TimeSpan.Zero)
+                {
+                    return _resourceVersion;
+                }
+
+                _advanced ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                advanced = _advanced.Task.WaitAsync(left, time, cancellationToken);
+            }
+
+            try
+            {
+                await advanced;
+            }
+            catch (TimeoutException)
+            {
+                // Checked once more at the top.
+            }
         }
     }
 

@@ -9,7 +9,8 @@ namespace EdgeLB.Sandbox.ApiServer;
 /// Serves one watch as a chunked stream of JSON event lines. A change that moves an object into the
 /// selector is sent as ADDED and out of it as DELETED, as the real watch cache does. Bookmarks are
 /// queued through the store so their resourceVersion never runs ahead of delivered events. A start
-/// resourceVersion older than the history window yields one ERROR event carrying a 410 Status.
+/// resourceVersion older than the history window yields one ERROR event carrying a 410 Status; one the
+/// server has not reached (after a short wait for it) an ERROR event with 504 "too large resource version".
 /// </summary>
 internal sealed class WatchStreamer
 {
@@ -17,14 +18,16 @@ internal sealed class WatchStreamer
     private readonly TableConverter _tables;
     private readonly TimeProvider _time;
     private readonly TimeSpan _bookmarkInterval;
+    private readonly TimeSpan _tooLargeWait;
     private readonly ILogger _logger;
 
-    public WatchStreamer(ObjectStore store, TableConverter tables, TimeProvider time, TimeSpan bookmarkInterval, ILogger logger)
+    public WatchStreamer(ObjectStore store, TableConverter tables, TimeProvider time, TimeSpan bookmarkInterval, TimeSpan tooLargeWait, ILogger logger)
     {
         _store = store;
         _tables = tables;
         _time = time;
         _bookmarkInterval = bookmarkInterval;
+        _tooLargeWait = tooLargeWait;
         _logger = logger;
     }
 
@@ -34,6 +37,18 @@ internal sealed class WatchStreamer
         var aborted = context.RequestAborted;
         WatchSubscription sub;
         List<StoredEvent> initial;
+        if (request.FromResourceVersion is { } from
+            && await _store.WaitForResourceVersionAsync(from, _tooLargeWait, _time, aborted) is { } current)
+        {
+            // A version the server has not reached (its state went back, or the client invented it):
+            // like the real server, one ERROR event rather than an HTTP error, then the end.
+            response.StatusCode = 200;
+            response.ContentType = "application/json";
+            await response.Body.WriteAsync(HttpJson.WatchLine("ERROR", StatusBody.Failure(ApiException.TooLargeResourceVersion(from, current))), aborted);
+            ApiServerLog.WatchClosed(_logger, request.Type.QualifiedName, 0, "too large resource version");
+            return;
+        }
+
         try
         {
             (sub, initial) = _store.Subscribe(request.Type, request.Namespace, request.SendInitialEvents ? null : request.FromResourceVersion);

@@ -408,7 +408,16 @@ public sealed class LabCluster : IAsyncDisposable
 
     private async Task BuildAsync(Action<string> progress, CancellationToken cancellationToken)
     {
-        await NetworkLab.RemoveOrphansAsync(_options.Tag);
+        var sweep = await LabLeftovers.SweepAsync(_options.Tag);
+        if (!sweep.IsEmpty)
+        {
+            progress($"removing what earlier runs left behind ({sweep.Processes.Count} processes, {sweep.Namespaces.Count} namespaces)");
+            foreach (var line in sweep.Lines())
+            {
+                progress($"  {line}");
+            }
+        }
+
         progress($"creating network namespaces ({_options.Tag}-{Environment.ProcessId}-*): a bridge, a client, a control host and {_options.Nodes} nodes");
         _network = await NetworkLab.CreateAsync(_options.Tag);
         Client = await _network.AddHostAsync("client");

@@ -7,6 +7,9 @@ namespace EdgeLB.Sandbox.Lab;
 /// A long-running process inside a lab namespace (<c>ip netns exec</c> execs the command, so
 /// <see cref="Pid"/> is the command itself). Its output goes straight to a log file, so it keeps
 /// running whatever happens to the pipes of the process that started it. Signals go to this PID only.
+/// It dies with the process that started it, however that one ends (a parent-death SIGKILL set
+/// through setpriv, see <see cref="LabSpawner"/>), and it carries <see cref="LabLeftovers.MarkerVariable"/>
+/// so that a later run can find it should it survive anyway.
 /// </summary>
 public sealed class LabProcess : IAsyncDisposable
 {
@@ -44,8 +47,7 @@ public sealed class LabProcess : IAsyncDisposable
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        // sh execs ip, ip execs the command: one PID from start to end, output appended to the log.
-        foreach (var arg in (string[])["-c", "log=$1; shift; exec \"$@\" >>\"$log\" 2>&1 </dev/null", "sh", logPath, "ip", "netns", "exec", ns, .. command])
+        foreach (var arg in ShellArguments(ns, logPath, command))
         {
             psi.ArgumentList.Add(arg);
         }
@@ -55,8 +57,20 @@ public sealed class LabProcess : IAsyncDisposable
             psi.Environment[key] = value;
         }
 
-        var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {command[0]} in {ns}");
+        psi.Environment[LabLeftovers.MarkerVariable] = LabLeftovers.CurrentOwner;
+        var process = LabSpawner.Start(psi);
         return new LabProcess(process, name, logPath);
+    }
+
+    /// <summary>
+    /// The arguments of <c>/bin/sh</c> that run <paramref name="command"/> in <paramref name="ns"/>: sh
+    /// execs setpriv, which sets the parent-death signal and execs ip, which execs the command (the
+    /// signal survives both execs): one PID from start to end, output appended to the log.
+    /// </summary>
+    public static IReadOnlyList<string> ShellArguments(string ns, string logPath, params string[] command)
+    {
+        string[] deathSignal = SetsParentDeathSignal ? ["setpriv", "--pdeathsig", "KILL", "--"] : [];
+        return ["-c", "log=$1; shift; exec \"$@\" >>\"$log\" 2>&1 </dev/null", "sh", logPath, .. deathSignal, "ip", "netns", "exec", ns, .. command];
     }
 
     /// <summary>Sends <paramref name="signal"/> to this process (not its group); false when it has already exited.</summary>
@@ -145,7 +159,10 @@ public sealed class LabProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>setpriv (util-linux) sets the parent-death signal; without it, children rely on the next run's sweep.</summary>
+    public static bool SetsParentDeathSignal => File.Exists("/usr/bin/setpriv") || File.Exists("/bin/setpriv");
+
     [DllImport("libc", SetLastError = true, EntryPoint = "kill")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Kill(int pid, int signal);
+    internal static extern int Kill(int pid, int signal);
 }

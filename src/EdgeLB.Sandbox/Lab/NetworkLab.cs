@@ -77,7 +77,19 @@ public sealed class NetworkLab : IAsyncDisposable
     /// <returns>The names removed.</returns>
     public static async Task<IReadOnlyList<string>> RemoveOrphansAsync(string tag)
     {
-        var removed = new List<string>();
+        var orphans = await FindOrphansAsync(tag);
+        foreach (var name in orphans)
+        {
+            await ProcessRunner.RunAsync("ip", ["netns", "del", name], check: false);
+        }
+
+        return orphans;
+    }
+
+    /// <summary>The namespaces of labs tagged <paramref name="tag"/> whose creating process no longer runs.</summary>
+    public static async Task<IReadOnlyList<string>> FindOrphansAsync(string tag)
+    {
+        var orphans = new List<string>();
         var listed = await ProcessRunner.RunAsync("ip", ["netns", "list"], check: false);
         foreach (var line in listed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -85,12 +97,11 @@ public sealed class NetworkLab : IAsyncDisposable
             var parts = name.Split('-');
             if (parts.Length >= 3 && parts[0] == tag && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid}"))
             {
-                await ProcessRunner.RunAsync("ip", ["netns", "del", name], check: false);
-                removed.Add(name);
+                orphans.Add(name);
             }
         }
 
-        return removed;
+        return orphans;
     }
 
     /// <summary>Runs a command inside a namespace of this lab.</summary>

@@ -83,7 +83,7 @@ internal sealed class Announcer : IAnnouncer, IDisposable
 
                     existing.Epoch = epoch;
                     existing.LeaseUntil = leaseUntil;
-                    existing.Port.SendAnnouncement(existing);
+                    SendAnnouncement(existing);
                     ScheduleLease(existing, now);
                     StartRepeats(existing);
                     AnnouncerLog.Assigned(_logger, vip, interfaceName, existing.Port.Mac, epoch, leaseUntil);
@@ -99,7 +99,7 @@ internal sealed class Announcer : IAnnouncer, IDisposable
             port.Add(holding);
 
             // The first frames leave here, on the caller's thread, before any timer or log line.
-            port.SendAnnouncement(holding);
+            SendAnnouncement(holding);
             StartRepeats(holding);
             if (_options.RefreshInterval > TimeSpan.Zero)
             {
@@ -161,6 +161,14 @@ internal sealed class Announcer : IAnnouncer, IDisposable
         lock (_gate)
         {
             return _held.TryGetValue(vip, out var holding) && holding.IsValidAt(_time.GetUtcNow());
+        }
+    }
+
+    public DateTimeOffset? LastAnnounced(IPAddress vip)
+    {
+        lock (_gate)
+        {
+            return _held.TryGetValue(vip, out var holding) && holding.LastAnnounced != default ? holding.LastAnnounced : null;
         }
     }
 
@@ -331,7 +339,7 @@ internal sealed class Announcer : IAnnouncer, IDisposable
             if (last == 0 || Stopwatch.GetElapsedTime(last) >= _options.DefendInterval)
             {
                 holding.LastDefendTimestamp = Stopwatch.GetTimestamp();
-                port.SendAnnouncement(holding);
+                SendAnnouncement(holding);
             }
         }
 
@@ -488,6 +496,12 @@ internal sealed class Announcer : IAnnouncer, IDisposable
         }
     }
 
+    private void SendAnnouncement(Holding holding)
+    {
+        holding.Port.SendAnnouncement(holding);
+        holding.LastAnnounced = _time.GetUtcNow();
+    }
+
     private bool Announce(Holding holding)
     {
         lock (_gate)
@@ -503,7 +517,7 @@ internal sealed class Announcer : IAnnouncer, IDisposable
                 return false;
             }
 
-            holding.Port.SendAnnouncement(holding);
+            SendAnnouncement(holding);
             return true;
         }
     }

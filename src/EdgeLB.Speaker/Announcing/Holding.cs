@@ -10,6 +10,7 @@ internal sealed class Holding
     private long _leaseUntilTicks;
     private long _heldSinceTicks;
     private long _epoch;
+    private long _lastAnnouncedTicks;
     private volatile bool _active = true;
 
     public Holding(IPAddress vip, AnnouncerPort port, long epoch, DateTimeOffset leaseUntil, DateTimeOffset heldSince)
@@ -60,6 +61,13 @@ internal sealed class Holding
     {
         get => new(Interlocked.Read(ref _heldSinceTicks), TimeSpan.Zero);
         set => Interlocked.Exchange(ref _heldSinceTicks, value.UtcTicks);
+    }
+
+    /// <summary>When gratuitous frames for it last left: the assignment's burst, a repeat, a refresh or a defence.</summary>
+    public DateTimeOffset LastAnnounced
+    {
+        get => new(Interlocked.Read(ref _lastAnnouncedTicks), TimeSpan.Zero);
+        set => Interlocked.Exchange(ref _lastAnnouncedTicks, value.UtcTicks);
     }
 
     /// <summary>Cleared first on revoke, so a receive thread holding an old snapshot stops answering too.</summary>

@@ -34,6 +34,13 @@ public interface IAnnouncer
     bool IsAnnouncing(IPAddress vip);
 
     /// <summary>
+    /// When gratuitous frames for <paramref name="vip"/> last left, of any kind: the assignment's
+    /// burst, its repeats, the periodic refresh, or a defence against another claimant. Null when it
+    /// is not held or nothing was sent yet.
+    /// </summary>
+    DateTimeOffset? LastAnnounced(IPAddress vip);
+
+    /// <summary>
     /// Registers a handler called synchronously on the receive thread when another MAC claims a held
     /// address, before the next frame is read. Returning <see cref="ClaimVerdict.StepDown"/> revokes the
     /// address right there, so a fenced node goes quiet within a fraction of a millisecond of the frame.

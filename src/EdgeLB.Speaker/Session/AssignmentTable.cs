@@ -550,9 +550,17 @@ internal sealed class AssignmentTable : IDisposable
                     Address = h.Vip.ToString(),
                     Epoch = h.Epoch,
                     Interface = h.InterfaceName,
-                    LastGarp = h.LastGarp == default ? null : Timestamp.FromDateTimeOffset(h.LastGarp),
+                    LastGarp = LastAnnouncement(h) is { } at ? Timestamp.FromDateTimeOffset(at) : null,
                 })];
         }
+    }
+
+    /// <summary>The newest announcement of any kind: the announcer's refreshes keep going after the session's burst.</summary>
+    private DateTimeOffset? LastAnnouncement(HeldAssignment held)
+    {
+        var refreshed = _announcer.LastAnnounced(held.Vip);
+        DateTimeOffset? burst = held.LastGarp == default ? null : held.LastGarp;
+        return refreshed > burst || burst is null ? refreshed : burst;
     }
 
     public HeldAssignment? Find(IPAddress vip)

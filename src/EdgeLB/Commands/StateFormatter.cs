@@ -7,7 +7,7 @@ namespace EdgeLB.Commands;
 /// <summary>Renders Coordinator.GetState answers for <c>edgelb status</c> and <c>edgelb explain</c>.</summary>
 internal static class StateFormatter
 {
-    /// <summary>The VIP table (VIP, Services, node, interface, epoch, lease age, last GARP) and the speakers.</summary>
+    /// <summary>The VIP table (VIP, Services, node, interface, epoch, lease age, last announcement of any kind: burst, repeat, refresh or defence) and the speakers.</summary>
     public static string Status(GetStateResponse state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -22,7 +22,7 @@ internal static class StateFormatter
             var observed = state.ObservedAt?.ToDateTimeOffset();
             WriteTable(
                 text,
-                ["VIP", "SERVICES", "NODE", "INTERFACE", "EPOCH", "LEASE AGE", "LAST GARP", "STATE"],
+                ["VIP", "SERVICES", "NODE", "INTERFACE", "EPOCH", "LEASE AGE", "LAST ANNOUNCED", "STATE"],
                 state.Vips.Select(v => new[]
                 {
                     v.Address,

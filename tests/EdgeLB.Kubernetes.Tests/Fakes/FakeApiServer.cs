@@ -32,6 +32,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private long _rv = 100;
     private long _compactedRv;
     private int _inFlight;
+    private bool _restoring;
 
     private FakeApiServer()
     {
@@ -53,6 +54,13 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     /// <summary>Every continue token is answered with 410 Expired.</summary>
     public bool ExpireContinueTokens { get; set; }
+
+    /// <summary>
+    /// Answer a list or watch from a resourceVersion the server has not reached the way the real one
+    /// does (504 Timeout, cause ResourceVersionTooLarge; an ERROR event on a watch). When false, such a
+    /// watch waits silently and such a list answers at the current, lower resourceVersion.
+    /// </summary>
+    public bool AnswerTooLargeResourceVersion { get; set; } = true;
 
     public string? LastAuthorization { get; private set; }
 
@@ -186,6 +194,41 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The server's state goes back, as after an etcd restore or a fresh server on the same address:
+    /// every object and all history are forgotten, the resourceVersion counter restarts at
+    /// <paramref name="resourceVersion"/> and the <paramref name="restored"/> objects (collection,
+    /// namespace, object) are the new state, without any watch seeing them arrive. Open watches are
+    /// cut unless <paramref name="keepWatches"/> (then they go on with the new, lower resourceVersions).
+    /// </summary>
+    public void ForgetEverything(long resourceVersion, bool keepWatches = false, params (string Collection, string? Namespace, JsonObject Object)[] restored)
+    {
+        lock (_gate)
+        {
+            _collections.Clear();
+            _history.Clear();
+            _rv = resourceVersion;
+            _compactedRv = 0;
+            _restoring = true;
+            try
+            {
+                foreach (var (collection, ns, obj) in restored)
+                {
+                    Put(collection, ns, obj);
+                }
+            }
+            finally
+            {
+                _restoring = false;
+            }
+        }
+
+        if (!keepWatches)
+        {
+            DropWatches();
+        }
+    }
+
     /// <summary>Sends a BOOKMARK with the current resourceVersion to every watcher that allows them.</summary>
     public void SendBookmarks()
     {
@@ -287,7 +330,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         var entry = new HistoryEntry(_rv, collection, ns, type, obj.ToJsonString());
         _history.Add(entry);
-        foreach (var w in _watchers.Where(w => w.Matches(entry)))
+        foreach (var w in _watchers.Where(w => !_restoring && w.Matches(entry)))
         {
             w.Send(Line(type, JsonNode.Parse(entry.Json)!));
         }
@@ -305,6 +348,29 @@ public sealed class FakeApiServer : IAsyncDisposable
         ["reason"] = reason,
         ["code"] = code,
     };
+
+    /// <summary>The real server's answer to a resourceVersion it has not reached, or null when it has.</summary>
+    private JsonObject? TooLargeStatus(string rvText)
+    {
+        if (!AnswerTooLargeResourceVersion || !long.TryParse(rvText, System.Globalization.CultureInfo.InvariantCulture, out var wanted))
+        {
+            return null;
+        }
+
+        var current = ResourceVersion;
+        if (wanted <= current)
+        {
+            return null;
+        }
+
+        var status = StatusBody(504, "Timeout", $"Timeout: Too large resource version: {wanted}, current: {current}");
+        status["details"] = new JsonObject
+        {
+            ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ResourceVersionTooLarge", ["message"] = "Too large resource version" }),
+            ["retryAfterSeconds"] = 1,
+        };
+        return status;
+    }
 
     private static async Task WriteStatus(HttpContext ctx, int code, string reason, string message, JsonObject? details = null)
     {
@@ -631,6 +697,15 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         var limit = int.TryParse(ctx.Request.Query["limit"], out var l) ? l : 0;
         var cont = ctx.Request.Query["continue"].ToString();
+        if (cont.Length == 0 && TooLargeStatus(ctx.Request.Query["resourceVersion"].ToString()) is { } tooLarge)
+        {
+            ctx.Response.StatusCode = 504;
+            ctx.Response.Headers.RetryAfter = "1";
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(tooLarge.ToJsonString());
+            return;
+        }
+
         JsonArray items;
         string rv;
         string? next = null;
@@ -687,6 +762,14 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
 
         var rvText = ctx.Request.Query["resourceVersion"].ToString();
+        if (TooLargeStatus(rvText) is { } tooLarge)
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(Line("ERROR", tooLarge) + "\n");
+            return;
+        }
+
         var bookmarks = ctx.Request.Query["allowWatchBookmarks"] == "true";
         var watcher = new Watcher(collection, ns, apiVersion, bookmarks, ctx);
         bool gone = false;

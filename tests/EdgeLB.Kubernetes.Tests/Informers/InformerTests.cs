@@ -189,6 +189,105 @@ public sealed class InformerTests : IAsyncLifetime
         Assert.Contains(_server.Requests, r => r == "GET /api/v1/services?limit=500 ");
     }
 
+    public enum WentBackSignal
+    {
+        /// <summary>The resumed watch gets an ERROR event: 504 Timeout, cause ResourceVersionTooLarge.</summary>
+        WatchTooLarge,
+
+        /// <summary>The relist at the last resourceVersion gets HTTP 504 with that cause.</summary>
+        ListTooLarge,
+
+        /// <summary>A watch that stays open delivers an event with a lower resourceVersion.</summary>
+        WatchEventOlder,
+
+        /// <summary>A server that does not check answers the relist at a lower resourceVersion.</summary>
+        ListOlder,
+    }
+
+    [Theory]
+    [InlineData(WentBackSignal.WatchTooLarge)]
+    [InlineData(WentBackSignal.ListTooLarge)]
+    [InlineData(WentBackSignal.WatchEventOlder)]
+    [InlineData(WentBackSignal.ListOlder)]
+    public async Task StateThatGoesBack_ListsAfresh_AndDropsWhatNoLongerExists(WentBackSignal signal)
+    {
+        var keep = FakeApi.Service("shop", "keep");
+        keep["metadata"]!["uid"] = "uid-keep";
+        _server.Put(FakeApi.Services, "shop", keep);
+        _server.Put(FakeApi.Services, "shop", FakeApi.Service("shop", "old-a"));
+        _server.Put(FakeApi.Services, "shop", FakeApi.Service("shop", "old-b"));
+        var (informer, handler) = Start();
+        handler.ResourceVersionsMayGoBack = true;
+        await informer.WaitForSyncAsync(_stop.Token);
+        await WaitUntil(() => _server.ActiveWatches > 0, "a watch");
+        var before = informer.LastSyncResourceVersion;
+
+        // The server comes back with an older state: "keep" (the same object) and a new "fresh";
+        // "old-a" and "old-b" were never in it. Its counter starts far below what the informer saw.
+        var restored = FakeApi.Service("shop", "keep");
+        restored["metadata"]!["uid"] = "uid-keep";
+        _server.AnswerTooLargeResourceVersion = signal != WentBackSignal.ListOlder;
+        _server.ForgetEverything(
+            resourceVersion: 3,
+            keepWatches: signal != WentBackSignal.WatchTooLarge,
+            (FakeApi.Services, "shop", restored),
+            (FakeApi.Services, "shop", FakeApi.Service("shop", "fresh")));
+        switch (signal)
+        {
+            case WentBackSignal.ListTooLarge or WentBackSignal.ListOlder:
+                // Any watch error that is not 410 makes the informer relist at its last resourceVersion.
+                _server.SendWatchError(500, "InternalError");
+                break;
+            case WentBackSignal.WatchEventOlder:
+                _server.Put(FakeApi.Services, "shop", FakeApi.Service("shop", "fresh"));
+                break;
+        }
+
+        await AssertConvergedAsync(informer, handler);
+        Assert.Equal(1, informer.StateWentBackCount);
+        Assert.Equal(2, informer.ListCount);
+        var afterSync = handler.Log.Skip(3).Select(l => (l.Kind, l.Key)).ToList();
+        Assert.Contains(("delete", "shop/old-a"), afterSync);
+        Assert.Contains(("delete", "shop/old-b"), afterSync);
+        Assert.Contains(("update", "shop/keep"), afterSync);
+        Assert.Contains(("add", "shop/fresh"), afterSync);
+        Assert.Equal(4, afterSync.Count);
+        if (signal != WentBackSignal.ListOlder)
+        {
+            // Listed without a resourceVersion: the newest state, whatever the old counter said.
+            Assert.Contains(_server.Requests, r => r == "GET /api/v1/services?limit=500 ");
+        }
+
+        if (signal == WentBackSignal.ListTooLarge)
+        {
+            Assert.Contains(_server.Requests, r => r == $"GET /api/v1/services?limit=500&resourceVersion={before} ");
+        }
+
+        // The new state's changes flow through a watch from its own resourceVersions, without more lists.
+        _server.Put(FakeApi.Services, "shop", FakeApi.Service("shop", "later"));
+        _server.Remove(FakeApi.Services, "shop", "fresh");
+        await AssertConvergedAsync(informer, handler);
+        Assert.Equal(2, informer.ListCount);
+        Assert.Equal(1, informer.StateWentBackCount);
+    }
+
+    [Fact]
+    public async Task SameNameWithAnotherUid_AfterStateWentBack_IsDeleteThenAdd()
+    {
+        _server.Put(FakeApi.Services, "shop", FakeApi.Service("shop", "web"));
+        var (informer, handler) = Start();
+        handler.ResourceVersionsMayGoBack = true;
+        await informer.WaitForSyncAsync(_stop.Token);
+        await WaitUntil(() => _server.ActiveWatches > 0, "a watch");
+        var oldUid = informer.Cache.Get("shop", "web")!.Metadata.Uid;
+
+        _server.ForgetEverything(resourceVersion: 3);
+        _server.Put(FakeApi.Services, "shop", FakeApi.Service("shop", "web"));
+        await AssertConvergedAsync(informer, handler);
+        Assert.NotEqual(oldUid, informer.Cache.Get("shop", "web")!.Metadata.Uid);
+        Assert.Equal([("delete", "shop/web"), ("add", "shop/web")], handler.Log.Skip(1).Select(l => (l.Kind, l.Key)).ToArray());
+    }
+
     [Fact]
     public async Task NonGoneErrorEvent_Relists()
     {

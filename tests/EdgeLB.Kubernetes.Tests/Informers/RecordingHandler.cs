@@ -19,6 +19,9 @@ public sealed class RecordingHandler<T> : IInformerHandler<T>
 
     public IList<string> Violations { get; } = [];
 
+    /// <summary>Set when the server's state is made to go back: an update may then carry a lower resourceVersion.</summary>
+    public bool ResourceVersionsMayGoBack { get; set; }
+
     public IReadOnlyDictionary<string, string> Model
     {
         get
@@ -56,7 +59,7 @@ public sealed class RecordingHandler<T> : IInformerHandler<T>
                 Violations.Add($"update of {key} from {oldObj.Metadata.ResourceVersion}, last delivered {last ?? "none"}");
             }
 
-            if (long.Parse(newObj.Metadata.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture) <= long.Parse(oldObj.Metadata.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture))
+            if (!ResourceVersionsMayGoBack && long.Parse(newObj.Metadata.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture) <= long.Parse(oldObj.Metadata.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture))
             {
                 Violations.Add($"update of {key} went backwards {oldObj.Metadata.ResourceVersion} -> {newObj.Metadata.ResourceVersion}");
             }

@@ -37,13 +37,16 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private LeaderElector Candidate(string identity, bool releaseOnCancel = true) => new(_client, new LeaderElectionOptions
-    {
-        LeaseNamespace = "edgelb-system",
-        LeaseName = "edgelb-controller",
-        Identity = identity,
-        ReleaseOnCancel = releaseOnCancel,
-    });
+    private LeaderElector Candidate(string identity, bool releaseOnCancel = true, RecordingLogger? logger = null) => new(
+        _client,
+        new LeaderElectionOptions
+        {
+            LeaseNamespace = "edgelb-system",
+            LeaseName = "edgelb-controller",
+            Identity = identity,
+            ReleaseOnCancel = releaseOnCancel,
+        },
+        logger);
 
     private CancellationTokenSource Run(LeaderElector elector)
     {
@@ -211,6 +214,35 @@ public sealed class LeaderElectorTests : IAsyncLifetime
 
         _server.ClearFailures();
         await StepUntil(() => b.IsLeader, TimeSpan.FromSeconds(20), a, b);
+    }
+
+    [Fact]
+    public async Task LeaseThatCannotBeWritten_SaysWhy_AtWarning_WithBackoff()
+    {
+        var log = new RecordingLogger();
+        var a = Candidate("a", logger: log);
+        _server.FailNext(100_000, 403);
+        Run(a);
+        await StepFor(TimeSpan.FromSeconds(60), a);
+
+        Assert.False(a.IsLeader);
+        Assert.Contains("injected 403", a.LastError, StringComparison.Ordinal);
+        var attempts = log.WithEventId(3023).Count;
+        var warnings = log.WithEventId(3026);
+        Assert.True(attempts >= 20, $"only {attempts} attempts in 60 s");
+        Assert.All(warnings, w => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, w.Level));
+        Assert.All(warnings, w => Assert.Contains("injected 403", w.Message, StringComparison.Ordinal));
+
+        // The first failure, then after 2, 4, 8, 16 … in a row: not one per attempt.
+        Assert.Equal(Enumerable.Range(1, attempts).Count(int.IsPow2), warnings.Count);
+        Assert.Contains("(1 failed attempts in a row)", warnings[0].Message, StringComparison.Ordinal);
+        Assert.Contains($"({1 << int.Log2(attempts)} failed attempts in a row)", warnings[^1].Message, StringComparison.Ordinal);
+
+        _server.ClearFailures();
+        await StepUntil(() => a.IsLeader, TimeSpan.FromSeconds(10), a);
+        Assert.Null(a.LastError);
+        var recovered = Assert.Single(log.WithEventId(3027));
+        Assert.Contains($"after {log.WithEventId(3023).Count} failed attempts", recovered.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -108,6 +108,22 @@ public sealed class KubeApiClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TooLargeResourceVersion_IsNotRetried_AndIsRecognised()
+    {
+        _server.Put(FakeApi.Services, "shop", FakeApi.Service("shop", "web"));
+        var ahead = _server.ResourceVersion + 1000;
+        var ex = await Assert.ThrowsAsync<KubernetesServerErrorException>(() => _client.ListAsync(Resources.Services, null, new ListOptions { ResourceVersion = ahead.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        Assert.Equal(HttpStatusCode.GatewayTimeout, ex.StatusCode);
+        Assert.True(TooLargeResourceVersion.Is(ex));
+        Assert.Single(_server.Requests);
+
+        // Any other 504 is retried as before.
+        _server.FailNext(1, 504);
+        await _client.ListAsync(Resources.Services, null);
+        Assert.Equal(3, _server.Requests.Count);
+    }
+
+    [Fact]
     public async Task RetriesExhausted_ThrowsTypedError_AfterBoundedAttempts()
     {
         using var client = FakeApi.Client(_server, new KubeApiOptions { MaxRetryAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });

@@ -99,6 +99,23 @@ public sealed class AnnouncerTests : IDisposable
     }
 
     [Fact]
+    public void LastAnnounced_FollowsRepeatsAndRefreshes_NotOnlyTheFirstBurst()
+    {
+        Assert.Null(Announcer.LastAnnounced(Vip));
+        var assigned = _time.GetUtcNow();
+        Announcer.Assign(Vip, "eth0", 1, TimeSpan.FromHours(1));
+        Assert.Equal(assigned, Announcer.LastAnnounced(Vip));
+
+        _time.Advance(TimeSpan.FromSeconds(30)); // the repeats, then the first refresh
+        Assert.Equal(assigned + TimeSpan.FromSeconds(30), Announcer.LastAnnounced(Vip));
+        _time.Advance(TimeSpan.FromSeconds(45));
+        Assert.Equal(assigned + TimeSpan.FromSeconds(60), Announcer.LastAnnounced(Vip));
+
+        Announcer.Revoke(Vip);
+        Assert.Null(Announcer.LastAnnounced(Vip));
+    }
+
+    [Fact]
     public void Refresh_ZeroDisables()
     {
         _options.RefreshInterval = TimeSpan.Zero;

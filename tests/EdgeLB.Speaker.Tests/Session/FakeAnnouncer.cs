@@ -14,6 +14,7 @@ internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnounce
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, (string Interface, long Epoch, DateTimeOffset LeaseUntil)> _held = [];
     private readonly Dictionary<IPAddress, DateTimeOffset> _heldSince = [];
+    private readonly Dictionary<IPAddress, DateTimeOffset> _lastAnnounced = [];
     private readonly Channel<AddressClaim> _claims = Channel.CreateUnbounded<AddressClaim>();
     private readonly List<ClaimHandler> _handlers = [];
 
@@ -46,6 +47,7 @@ internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnounce
             }
 
             _held[vip] = (interfaceName, epoch, leaseUntil);
+            _lastAnnounced[vip] = time.GetUtcNow();
         }
 
         log.Add($"announce {vip} epoch {epoch}");
@@ -88,6 +90,23 @@ internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnounce
         }
 
         return removed;
+    }
+
+    /// <summary>As the real announcer's periodic refresh: frames for a held VIP leave again at <paramref name="at"/>.</summary>
+    public void Refreshed(IPAddress vip, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            _lastAnnounced[vip] = at;
+        }
+    }
+
+    public DateTimeOffset? LastAnnounced(IPAddress vip)
+    {
+        lock (_gate)
+        {
+            return _held.ContainsKey(vip) && _lastAnnounced.TryGetValue(vip, out var at) ? at : null;
+        }
     }
 
     public bool IsAnnouncing(IPAddress vip)

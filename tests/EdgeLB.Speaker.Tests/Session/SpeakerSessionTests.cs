@@ -53,6 +53,21 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
+    public async Task Heartbeat_ReportsTheLastAnnouncementOfAnyKind_NotOnlyTheBurst()
+    {
+        await using var rig = await Rig.StartAsync(TimeProvider.System, TimeSpan.FromMilliseconds(100), Hour, null);
+        await WaitEstablished(rig.Speaker);
+        await rig.Session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 5, ("http", Protocol.Tcp, 80, ["198.18.6.11:30080"])) });
+        var burst = Assert.Single((await rig.Session.HeartbeatAsync(h => h.Announced.Count == 1)).Announced).LastGarp.ToDateTimeOffset();
+
+        // The announcer's periodic refresh sends frames long after the assignment's burst.
+        var refreshed = burst + TimeSpan.FromSeconds(30);
+        rig.Speaker.Announcer.Refreshed(Vip, refreshed);
+        var reported = await rig.Session.HeartbeatAsync(h => h.Announced.Count == 1 && h.Announced[0].LastGarp.ToDateTimeOffset() != burst);
+        Assert.Equal(refreshed, reported.Announced[0].LastGarp.ToDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Assignment_ForwardsThenAnnounces_AndIsReportedAtOnce()
     {
         await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, null);
