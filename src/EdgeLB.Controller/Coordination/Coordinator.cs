@@ -37,7 +37,7 @@ namespace EdgeLB.Controller.Coordination;
 /// passed; what speakers report is adopted as is.</item>
 /// </list>
 /// </remarks>
-internal sealed class Coordinator : IDisposable
+internal sealed partial class Coordinator : IDisposable
 {
     /// <summary>Epochs of term t start at t × this; no VIP moves a million times in one term.</summary>
     public const ulong EpochsPerTerm = 1_000_000;
@@ -197,6 +197,7 @@ internal sealed class Coordinator : IDisposable
             _cutOffTimer?.Dispose();
             _cutOffTimer = null;
             _unreachable.Clear();
+            _claimEvents.Clear();
             foreach (var session in _sessions.Values)
             {
                 session.End();
@@ -355,8 +356,7 @@ internal sealed class Coordinator : IDisposable
 
             foreach (var claim in heartbeat.ForeignClaims)
             {
-                _metrics.Conflict(claim.KnownPeer);
-                CoordinationLog.ForeignClaim(_logger, session.Node, claim.Address, Convert.ToHexString(claim.Mac.Span), claim.Interface, claim.KnownPeer);
+                JudgeClaim(session, claim, now);
             }
 
             var ack = new HeartbeatAck { Sequence = heartbeat.Sequence, ReceivedAt = Timestamp.FromDateTimeOffset(now) };

@@ -17,6 +17,7 @@ internal sealed class CoordinatorMetrics : IDisposable
     private readonly Histogram<double> _ownerless;
     private readonly Counter<long> _conflicts;
     private readonly Counter<long> _refusals;
+    private readonly Counter<long> _defences;
 
     public CoordinatorMetrics()
     {
@@ -24,6 +25,7 @@ internal sealed class CoordinatorMetrics : IDisposable
         _failovers = _meter.CreateCounter<long>("edgelb_failovers", description: "VIPs moved to another node, by cause (session-closed, lease-expired, drain, rebalance, ineligible)");
         _ownerless = _meter.CreateHistogram<double>("edgelb_vip_ownerless_seconds", "s", "Time a VIP had no announcing node, until the new holder's Assignment was sent");
         _conflicts = _meter.CreateCounter<long>("edgelb_vip_conflicts", description: "Claims of our VIPs by other MACs reported by speakers, by whether the MAC is a known peer");
+        _defences = _meter.CreateCounter<long>("edgelb_vip_claims_defended", description: "Claims of a VIP reported by its holder and answered by its defence instead of a move, by whether the MAC is a known peer's");
         _refusals = _meter.CreateCounter<long>("edgelb_session_refusals", description: "Speaker sessions refused, by gRPC status");
     }
 
@@ -40,6 +42,8 @@ internal sealed class CoordinatorMetrics : IDisposable
     public void Ownerless(TimeSpan duration) => _ownerless.Record(duration.TotalSeconds);
 
     public void Conflict(bool knownPeer) => _conflicts.Add(1, new KeyValuePair<string, object?>("known_peer", knownPeer ? "true" : "false"));
+
+    public void Defended(bool knownPeer) => _defences.Add(1, new KeyValuePair<string, object?>("known_peer", knownPeer ? "true" : "false"));
 
     public void Refused(string status) => _refusals.Add(1, new KeyValuePair<string, object?>("status", status));
 
