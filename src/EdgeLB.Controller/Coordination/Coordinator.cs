@@ -948,8 +948,8 @@ internal sealed partial class Coordinator : IDisposable
     /// <see cref="SessionTimings.CutOffSilence"/> heartbeat intervals) is taken as cut off: its VIPs
     /// move now instead of when its lease runs out. Neither alone is enough: a busy holder misses
     /// heartbeats but its kernel still answers pings, and a standby with a bad path to the holder
-    /// does not silence the holder's session. A holder that is in fact alive stops announcing when
-    /// it sees the new holder's first claim (a known peer's), as orphaned holders do.
+    /// does not silence the holder's session. A holder that is in fact alive reports the new holder's
+    /// first claim at once, still listing the VIP, and is revoked as a stray (<see cref="RevokeStray"/>).
     /// </summary>
     private void CutOff(SpeakerSession reporter, IEnumerable<string> unreachable, DateTimeOffset now)
     {
@@ -1292,8 +1292,8 @@ internal sealed partial class Coordinator : IDisposable
             {
                 // The previous holder still listens (a drain, or a rule that no longer admits it:
                 // nodePorts it cannot reach, a label, an advertisement edit): make before break. It
-                // keeps the VIP until the new holder reports it, steps down at the new holder's first
-                // claim, and the new holder passes it the segments of connections it still carries.
+                // keeps the VIP until the new holder reports it, is then revoked, and the new holder
+                // passes it the segments of connections it still carries.
                 record.HandoverFrom = (previous, record.Epoch);
                 handoff = NodeAddress(previous, record.Address.Family);
             }
