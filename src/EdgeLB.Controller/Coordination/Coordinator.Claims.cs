@@ -13,9 +13,6 @@ internal sealed partial class Coordinator
     /// <summary>Least time between two <c>AddressConflict</c> Events for one VIP.</summary>
     internal static readonly TimeSpan ClaimEventInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>When the last <c>AddressConflict</c> Event was raised, per VIP.</summary>
-    private readonly Dictionary<IPValue, DateTimeOffset> _claimEvents = [];
-
     /// <summary>
     /// A claim reported by <paramref name="reporter"/>. When the reporter is not the VIP's holder,
     /// the claim is real (a handover, whose Revoke follows the new holder's heartbeat, or a holder the
@@ -23,7 +20,8 @@ internal sealed partial class Coordinator
     /// more. When the reporter is the holder, nobody else was given the VIP: a known peer's MAC is
     /// forged or stale, so the holder is told to defend (a peer that still announces the VIP is
     /// revoked from its own heartbeat), and an unknown MAC was already defended by the speaker. Both
-    /// raise a Warning Event on the Services of the VIP, at most once per <see cref="ClaimEventInterval"/>.
+    /// raise a Warning Event on the Services of the VIP, at most once per <see cref="ClaimEventInterval"/>
+    /// per VIP and group.
     /// </summary>
     private void JudgeClaim(SpeakerSession reporter, ForeignClaim claim, DateTimeOffset now)
     {
@@ -47,20 +45,12 @@ internal sealed partial class Coordinator
 
         _metrics.Defended(claim.KnownPeer);
         CoordinationLog.ClaimDefended(_logger, claim.Address, reporter.Node, mac, who);
-        if (_claimEvents.TryGetValue(address, out var last) && now - last < ClaimEventInterval)
+        if (record.LastConflictEvent is { } last && last.GroupKey == record.GroupKey && now - last.At < ClaimEventInterval)
         {
-            return;
+            return; // a Service that takes the address over later gets its own Event
         }
 
-        if (_claimEvents.Count >= 4096)
-        {
-            foreach (var old in _claimEvents.Where(e => now - e.Value >= ClaimEventInterval).Select(e => e.Key).ToList())
-            {
-                _claimEvents.Remove(old);
-            }
-        }
-
-        _claimEvents[address] = now;
+        record.LastConflictEvent = (now, record.GroupKey);
         if (_derived.GroupsByKey.TryGetValue(record.GroupKey, out var group))
         {
             _sink.Warn(group, "AddressConflict", $"{claim.Address} was claimed on the wire by MAC {mac} ({who}); {reporter.Node} keeps announcing it and defended it");

@@ -197,7 +197,6 @@ internal sealed partial class Coordinator : IDisposable
             _cutOffTimer?.Dispose();
             _cutOffTimer = null;
             _unreachable.Clear();
-            _claimEvents.Clear();
             foreach (var session in _sessions.Values)
             {
                 session.End();

@@ -42,6 +42,9 @@ internal sealed class VipRecord(IPValue address)
     /// <summary>The Standby last sent to <see cref="Standby"/>, to resend only when it changes.</summary>
     public Rpc.Contract.V1.Standby? LastStandby { get; set; }
 
+    /// <summary>When, and for which group, the last <c>AddressConflict</c> Event was raised (a claim on the wire by a MAC that was not given the VIP).</summary>
+    public (DateTimeOffset At, string GroupKey)? LastConflictEvent { get; set; }
+
     /// <summary>When the holder last reported sending gratuitous ARP / NA for it.</summary>
     public DateTimeOffset? LastGarp { get; set; }
 }
