@@ -93,6 +93,7 @@ internal sealed partial class Coordinator : IDisposable
         _time = time;
         SetScale(1);
         metrics.ObserveSessions(() => SessionCount, VipsPerNode);
+        metrics.ObserveHolders(VipHolders);
     }
 
     /// <summary>The lease the controller counts, stretched by the session scale.</summary>
@@ -619,6 +620,16 @@ internal sealed partial class Coordinator : IDisposable
         }
     }
 
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<long>> VipHolders()
+    {
+        lock (_gate)
+        {
+            return [.. _vips.Values
+                .Where(v => v.Holder is not null)
+                .Select(v => new System.Diagnostics.Metrics.Measurement<long>(1, new KeyValuePair<string, object?>("vip", v.Address.ToString()), new KeyValuePair<string, object?>("node", v.Holder)))];
+        }
+    }
+
     private static bool ApplyLinks(SpeakerSession session, Heartbeat heartbeat)
     {
         if (heartbeat.Links.Count == 0)
@@ -709,6 +720,12 @@ internal sealed partial class Coordinator : IDisposable
                     if (vip.LastGarp is { } garp)
                     {
                         record.LastGarp = garp.ToDateTimeOffset();
+                    }
+
+                    if (record.FailoverSince is { } lost)
+                    {
+                        _metrics.FailoverDuration(now - lost);
+                        record.FailoverSince = null;
                     }
 
                     if (record.HandoverFrom is { } from)
@@ -1334,6 +1351,11 @@ internal sealed partial class Coordinator : IDisposable
         if (record.OwnerlessSince is { } since)
         {
             _metrics.Ownerless(now - since);
+            if (record.OwnerlessCause is not ("new" or "relearn"))
+            {
+                record.FailoverSince ??= since; // a holder was lost: timed until the next one lists it
+            }
+
             record.OwnerlessSince = null;
             record.OwnerlessCause = null;
         }

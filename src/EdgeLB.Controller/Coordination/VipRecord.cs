@@ -30,6 +30,9 @@ internal sealed class VipRecord(IPValue address)
     /// <summary>Since when nobody announces it (for the time-without-owner histogram); null while owned.</summary>
     public DateTimeOffset? OwnerlessSince { get; set; }
 
+    /// <summary>When it lost its holder, until the next holder's heartbeat lists it (for the failover-duration histogram); null otherwise.</summary>
+    public DateTimeOffset? FailoverSince { get; set; }
+
     /// <summary>Why it lost its owner, for the failover metric.</summary>
     public string? OwnerlessCause { get; set; }
 
