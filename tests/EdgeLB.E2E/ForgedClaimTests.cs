@@ -22,24 +22,42 @@ public sealed class ForgedClaimTests(E2EFixture e2e, ITestOutputHelper output)
     /// <summary>Locally administered, belongs to no lab host.</summary>
     private static readonly MacAddress UnknownMac = MacAddress.Parse("02:00:5e:10:00:66");
 
-    [DataPlaneFact]
-    public Task GratuitousArpWithAPeersMac_MovesNothing_AndTheHolderDefends() => ForgeAsync("fpeer4", ipv6: false, peerMac: true);
+    /// <summary>Whose MAC the forged frames carry.</summary>
+    public enum Claimant
+    {
+        /// <summary>A MAC no lab host has.</summary>
+        Unknown,
+
+        /// <summary>The node that neither holds the VIP nor stands by for it.</summary>
+        Peer,
+
+        /// <summary>The VIP's standby, which forwards its ports (ready to take over) without announcing it.</summary>
+        Standby,
+    }
 
     [DataPlaneFact]
-    public Task GratuitousArpWithAnUnknownMac_IsDefendedAtOnce_WithAWarningEvent() => ForgeAsync("funk4", ipv6: false, peerMac: false);
+    public Task GratuitousArpWithAPeersMac_MovesNothing_AndTheHolderDefends() => ForgeAsync("fpeer4", ipv6: false, Claimant.Peer);
 
     [DataPlaneFact]
-    public Task NeighborAdvertisementWithAnUnknownMac_IsDefendedAtOnce_WithAWarningEvent() => ForgeAsync("funk6", ipv6: true, peerMac: false);
+    public Task GratuitousArpWithAnUnknownMac_IsDefendedAtOnce_WithAWarningEvent() => ForgeAsync("funk4", ipv6: false, Claimant.Unknown);
 
     [DataPlaneFact]
-    public Task NeighborAdvertisementWithAPeersMac_MovesNothing_AndTheHolderDefends() => ForgeAsync("fpeer6", ipv6: true, peerMac: true);
+    public Task NeighborAdvertisementWithAnUnknownMac_IsDefendedAtOnce_WithAWarningEvent() => ForgeAsync("funk6", ipv6: true, Claimant.Unknown);
 
-    private async Task ForgeAsync(string prefix, bool ipv6, bool peerMac)
+    [DataPlaneFact]
+    public Task NeighborAdvertisementWithAPeersMac_MovesNothing_AndTheHolderDefends() => ForgeAsync("fpeer6", ipv6: true, Claimant.Peer);
+
+    [DataPlaneFact(KnownProblem = "with the standby's MAC, new connections reach the standby (which forwards the VIP) until the controller's Defend restores the client's entry, one round trip later (2-22 ms measured); those whose handshake straddles that moment are reset (2 of 823 probes in one run)")]
+    public Task GratuitousArpWithTheStandbysMac_MovesNothing_AndFailsNoRequest() => ForgeAsync("fstby4", ipv6: false, Claimant.Standby);
+
+    private async Task ForgeAsync(string prefix, bool ipv6, Claimant claimant)
     {
         await e2e.HealAsync();
         var lab = e2e.RequireLab;
         var name = E2EFixture.Unique(prefix);
         using var forger = await ClaimForger.StartAsync(lab);
+        var logs = lab.Nodes.ToDictionary(n => n.Name, n => Path.Combine(lab.WorkDirectory, $"speaker-{n.Name}.log"));
+        var logStarts = logs.ToDictionary(l => l.Key, l => File.Exists(l.Value) ? new FileInfo(l.Value).Length : 0);
         try
         {
             var ips = await e2e.CreateServedServiceAsync(name, [80], ipv6 ? "  ipFamilyPolicy: SingleStack\n  ipFamilies: [IPv6]" : "");
@@ -48,7 +66,15 @@ public sealed class ForgedClaimTests(E2EFixture e2e, ITestOutputHelper output)
             var holder = lab.Node(e2e.ServedBy(first)!);
             Assert.Equal(holder.Name, await e2e.WaitForAnnouncingNodeAsync(name, holder.Name));
             var announcing = await e2e.Kubectl.ServiceAnnotationAsync("default", name, Announcing);
-            var forged = peerMac ? lab.Nodes.First(n => n != holder).Host.Mac : UnknownMac.ToString();
+            var standby = await Kubectl.WaitForAsync(
+                () => Task.FromResult(lab.Nodes.FirstOrDefault(n => n != holder && LogSince(logs[n.Name], logStarts[n.Name]).Contains($"Standing by for {vip.Address}:", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(10));
+            var forged = claimant switch
+            {
+                Claimant.Unknown => UnknownMac.ToString(),
+                Claimant.Standby => (standby ?? throw new TimeoutException($"no node stands by for {vip.Address}")).Host.Mac,
+                _ => lab.Nodes.First(n => n != holder && n != standby).Host.Mac,
+            };
 
             // The holder's own repeats (0.5, 2 and 5 s after its Assignment) are over by then, so a
             // claim of the holder's right after a forged frame is its defence.
@@ -75,7 +101,7 @@ public sealed class ForgedClaimTests(E2EFixture e2e, ITestOutputHelper output)
 
             var results = await prober.StopAsync();
             var neighbour = await lab.Client.RunAsync("ip", "neigh", "show", vip.Address.ToString(), "dev", "eth0");
-            output.WriteLine(E2EFixture.Invariant($"{name}: forged by {forged}, holder {holder.Name} ({holder.Host.Mac}); client entry back after {string.Join(", ", restored.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))} ms; {results.Count} probes, {results.Count(r => !r.Succeeded)} failed; neighbour: {neighbour.Trim()}"));
+            output.WriteLine(E2EFixture.Invariant($"{name}: forged by {forged} ({claimant}), holder {holder.Name} ({holder.Host.Mac}), standby {standby?.Name}; client entry back after {string.Join(", ", restored.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))} ms; {results.Count} probes, {results.Count(r => !r.Succeeded)} failed; neighbour: {neighbour.Trim()}"));
 
             Assert.All(restored, ms => Assert.InRange(ms, 0, RestoreLimitMs));
             Assert.Contains(holder.Host.Mac, neighbour, StringComparison.OrdinalIgnoreCase);
@@ -89,5 +115,13 @@ public sealed class ForgedClaimTests(E2EFixture e2e, ITestOutputHelper output)
         {
             await e2e.DeleteServiceAsync(name);
         }
+    }
+
+    private static string LogSince(string path, long offset)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 }
