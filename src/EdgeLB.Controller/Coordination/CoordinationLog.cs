@@ -64,4 +64,7 @@ internal static partial class CoordinationLog
 
     [LoggerMessage(5079, LogLevel.Warning, "Speaker on node {Node} silent for {SilentMs} ms and not answering pings from node {Reporter}: taken as cut off, its VIPs move now")]
     public static partial void CutOff(ILogger logger, string node, long silentMs, string reporter);
+
+    [LoggerMessage(5080, LogLevel.Warning, "VIP {Address} held by node {Node} was claimed by MAC {Mac} ({Who}): defended, not moved")]
+    public static partial void ClaimDefended(ILogger logger, string address, string node, string mac, string who);
 }

@@ -37,7 +37,7 @@ namespace EdgeLB.Controller.Coordination;
 /// passed; what speakers report is adopted as is.</item>
 /// </list>
 /// </remarks>
-internal sealed class Coordinator : IDisposable
+internal sealed partial class Coordinator : IDisposable
 {
     /// <summary>Epochs of term t start at t × this; no VIP moves a million times in one term.</summary>
     public const ulong EpochsPerTerm = 1_000_000;
@@ -93,6 +93,7 @@ internal sealed class Coordinator : IDisposable
         _time = time;
         SetScale(1);
         metrics.ObserveSessions(() => SessionCount, VipsPerNode);
+        metrics.ObserveHolders(VipHolders);
     }
 
     /// <summary>The lease the controller counts, stretched by the session scale.</summary>
@@ -355,8 +356,7 @@ internal sealed class Coordinator : IDisposable
 
             foreach (var claim in heartbeat.ForeignClaims)
             {
-                _metrics.Conflict(claim.KnownPeer);
-                CoordinationLog.ForeignClaim(_logger, session.Node, claim.Address, Convert.ToHexString(claim.Mac.Span), claim.Interface, claim.KnownPeer);
+                JudgeClaim(session, claim, now);
             }
 
             var ack = new HeartbeatAck { Sequence = heartbeat.Sequence, ReceivedAt = Timestamp.FromDateTimeOffset(now) };
@@ -620,6 +620,16 @@ internal sealed class Coordinator : IDisposable
         }
     }
 
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<long>> VipHolders()
+    {
+        lock (_gate)
+        {
+            return [.. _vips.Values
+                .Where(v => v.Holder is not null)
+                .Select(v => new System.Diagnostics.Metrics.Measurement<long>(1, new KeyValuePair<string, object?>("vip", v.Address.ToString()), new KeyValuePair<string, object?>("node", v.Holder)))];
+        }
+    }
+
     private static bool ApplyLinks(SpeakerSession session, Heartbeat heartbeat)
     {
         if (heartbeat.Links.Count == 0)
@@ -710,6 +720,12 @@ internal sealed class Coordinator : IDisposable
                     if (vip.LastGarp is { } garp)
                     {
                         record.LastGarp = garp.ToDateTimeOffset();
+                    }
+
+                    if (record.FailoverSince is { } lost)
+                    {
+                        _metrics.FailoverDuration(now - lost);
+                        record.FailoverSince = null;
                     }
 
                     if (record.HandoverFrom is { } from)
@@ -948,8 +964,8 @@ internal sealed class Coordinator : IDisposable
     /// <see cref="SessionTimings.CutOffSilence"/> heartbeat intervals) is taken as cut off: its VIPs
     /// move now instead of when its lease runs out. Neither alone is enough: a busy holder misses
     /// heartbeats but its kernel still answers pings, and a standby with a bad path to the holder
-    /// does not silence the holder's session. A holder that is in fact alive stops announcing when
-    /// it sees the new holder's first claim (a known peer's), as orphaned holders do.
+    /// does not silence the holder's session. A holder that is in fact alive reports the new holder's
+    /// first claim at once, still listing the VIP, and is revoked as a stray (<see cref="RevokeStray"/>).
     /// </summary>
     private void CutOff(SpeakerSession reporter, IEnumerable<string> unreachable, DateTimeOffset now)
     {
@@ -1292,8 +1308,8 @@ internal sealed class Coordinator : IDisposable
             {
                 // The previous holder still listens (a drain, or a rule that no longer admits it:
                 // nodePorts it cannot reach, a label, an advertisement edit): make before break. It
-                // keeps the VIP until the new holder reports it, steps down at the new holder's first
-                // claim, and the new holder passes it the segments of connections it still carries.
+                // keeps the VIP until the new holder reports it, is then revoked, and the new holder
+                // passes it the segments of connections it still carries.
                 record.HandoverFrom = (previous, record.Epoch);
                 handoff = NodeAddress(previous, record.Address.Family);
             }
@@ -1335,6 +1351,11 @@ internal sealed class Coordinator : IDisposable
         if (record.OwnerlessSince is { } since)
         {
             _metrics.Ownerless(now - since);
+            if (record.OwnerlessCause is not ("new" or "relearn"))
+            {
+                record.FailoverSince ??= since; // a holder was lost: timed until the next one lists it
+            }
+
             record.OwnerlessSince = null;
             record.OwnerlessCause = null;
         }

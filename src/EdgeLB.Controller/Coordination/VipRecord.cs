@@ -30,6 +30,9 @@ internal sealed class VipRecord(IPValue address)
     /// <summary>Since when nobody announces it (for the time-without-owner histogram); null while owned.</summary>
     public DateTimeOffset? OwnerlessSince { get; set; }
 
+    /// <summary>When it lost its holder, until the next holder's heartbeat lists it (for the failover-duration histogram); null otherwise.</summary>
+    public DateTimeOffset? FailoverSince { get; set; }
+
     /// <summary>Why it lost its owner, for the failover metric.</summary>
     public string? OwnerlessCause { get; set; }
 
@@ -41,6 +44,9 @@ internal sealed class VipRecord(IPValue address)
 
     /// <summary>The Standby last sent to <see cref="Standby"/>, to resend only when it changes.</summary>
     public Rpc.Contract.V1.Standby? LastStandby { get; set; }
+
+    /// <summary>When, and for which group, the last <c>AddressConflict</c> Event was raised (a claim on the wire by a MAC that was not given the VIP).</summary>
+    public (DateTimeOffset At, string GroupKey)? LastConflictEvent { get; set; }
 
     /// <summary>When the holder last reported sending gratuitous ARP / NA for it.</summary>
     public DateTimeOffset? LastGarp { get; set; }

@@ -4,10 +4,11 @@ using System.Text.RegularExpressions;
 namespace EdgeLB.Sandbox.Lab;
 
 /// <summary>
-/// tcpdump capturing ARP in a lab namespace (its own process, stopped by PID), and arping asking for
-/// one address every 20 ms from the same namespace (bounded by count and time), so every holder's
-/// answers are on record. <see cref="Claims"/> reads who claimed the address when: ARP replies
-/// "address is-at MAC" and gratuitous ARP (sender address = target address).
+/// tcpdump capturing ARP and Neighbor Advertisements in a lab namespace (its own process, stopped by
+/// PID), and arping asking for one address every 20 ms from the same namespace (bounded by count and
+/// time), so every holder's answers are on record. <see cref="Claims"/> reads who claimed the address
+/// when: ARP replies "address is-at MAC", gratuitous ARP (sender address = target address), and
+/// Neighbor Advertisements for it (by the Ethernet source).
 /// </summary>
 public sealed partial class ArpCapture : IAsyncDisposable
 {
@@ -26,7 +27,7 @@ public sealed partial class ArpCapture : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(host);
         var tcpdump = LabProcess.Start("tcpdump", host.Namespace, logPath, null,
-            "tcpdump", "-i", "eth0", "-n", "-e", "-l", "--immediate-mode", "-tt", "-c", "200000", "arp");
+            "tcpdump", "-i", "eth0", "-n", "-e", "-l", "--immediate-mode", "-tt", "-c", "200000", "arp or (icmp6 and ip6[40] == 136)");
         var capture = new ArpCapture(tcpdump, address);
         for (var i = 0; i < 100 && !capture.Log().Contains("listening on", StringComparison.Ordinal); i++)
         {
@@ -61,6 +62,9 @@ public sealed partial class ArpCapture : IAsyncDisposable
         return Claims(Log(), _address);
     }
 
+    /// <summary>The claims captured so far, while the capture goes on.</summary>
+    public IReadOnlyList<ArpClaim> ClaimsSoFar() => Claims(Log(), _address);
+
     public async ValueTask DisposeAsync()
     {
         if (_arping is not null)
@@ -85,6 +89,13 @@ public sealed partial class ArpCapture : IAsyncDisposable
             }
 
             var time = double.Parse(m.Groups["time"].Value, CultureInfo.InvariantCulture);
+            var advertisement = AdvertisementFormat().Match(m.Groups["rest"].Value);
+            if (advertisement.Success && advertisement.Groups["ip"].Value == address)
+            {
+                claims.Add(new ArpClaim(time, m.Groups["src"].Value.ToLowerInvariant(), Gratuitous: m.Groups["dst"].Value.StartsWith("33:33:", StringComparison.Ordinal)));
+                continue;
+            }
+
             var reply = ReplyFormat().Match(m.Groups["rest"].Value);
             if (reply.Success && reply.Groups["ip"].Value == address)
             {
@@ -119,6 +130,20 @@ public sealed partial class ArpCapture : IAsyncDisposable
         return lastOld is { } t2 && t2 > t1 ? (t2 - t1) * 1000 : 0;
     }
 
+    /// <summary>
+    /// From the first claim by <paramref name="forgedMac"/> among <paramref name="claims"/> to the next
+    /// one by <paramref name="holderMac"/>, in milliseconds: how long a host that heard both pointed
+    /// its neighbour entry at the forged MAC. Null while either is missing.
+    /// </summary>
+    public static double? RestoredMs(IReadOnlyList<ArpClaim> claims, string forgedMac, string holderMac)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        var list = claims.ToList();
+        var forged = list.FindIndex(c => c.Mac.Equals(forgedMac, StringComparison.OrdinalIgnoreCase));
+        var restored = forged < 0 ? -1 : list.FindIndex(forged, c => c.Mac.Equals(holderMac, StringComparison.OrdinalIgnoreCase));
+        return restored < 0 ? null : (list[restored].Time - list[forged].Time) * 1000;
+    }
+
     private string Log()
     {
         try
@@ -133,11 +158,14 @@ public sealed partial class ArpCapture : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"^(?<time>\d+\.\d+) (?<src>[0-9a-fA-F:]{17}) > [0-9a-fA-F:]{17}, ethertype ARP \(0x0806\), length \d+: (?<rest>.*)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^(?<time>\d+\.\d+) (?<src>[0-9a-fA-F:]{17}) > (?<dst>[0-9a-fA-F:]{17}), ethertype (ARP \(0x0806\)|IPv6 \(0x86dd\)), length \d+: (?<rest>.*)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LineFormat();
 
     [GeneratedRegex(@"^Reply (?<ip>[0-9.]+) is-at (?<mac>[0-9a-fA-F:]{17})", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ReplyFormat();
+
+    [GeneratedRegex(@"neighbor advertisement, tgt is (?<ip>[0-9a-fA-F:.]+),", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex AdvertisementFormat();
 
     [GeneratedRegex(@"^Request who-has (?<target>[0-9.]+) (\(.*?\) )?tell (?<sender>[0-9.]+)", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex RequestFormat();

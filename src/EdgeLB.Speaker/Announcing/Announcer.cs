@@ -172,6 +172,21 @@ internal sealed class Announcer : IAnnouncer, IDisposable
         }
     }
 
+    public bool Defend(IPAddress vip, long epoch)
+    {
+        vip = Normalize(vip);
+        lock (_gate)
+        {
+            if (!_held.TryGetValue(vip, out var holding) || holding.Epoch != epoch || !holding.IsValidAt(_time.GetUtcNow()))
+            {
+                return false;
+            }
+
+            DefendLocked(holding);
+            return true;
+        }
+    }
+
     public IDisposable OnClaim(ClaimHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -335,16 +350,57 @@ internal sealed class Announcer : IAnnouncer, IDisposable
         }
         else if (verdict == ClaimVerdict.Defend)
         {
-            var last = holding.LastDefendTimestamp;
-            if (last == 0 || Stopwatch.GetElapsedTime(last) >= _options.DefendInterval)
+            lock (_gate)
             {
-                holding.LastDefendTimestamp = Stopwatch.GetTimestamp();
-                SendAnnouncement(holding);
+                DefendLocked(holding);
             }
         }
 
         AnnouncerLog.Claimed(_logger, holding.Vip, port.Name, claimant, kind, port.Mac, verdict);
         _claims.Writer.TryWrite(claim with { Verdict = verdict });
+    }
+
+    /// <summary>
+    /// Answers a false claim with our own announcement (RFC 5227 §2.4 (b)/(c): a VIP is defended,
+    /// never given up to a frame): at once when the last defence is at least a defend interval old,
+    /// otherwise once when that interval has passed, so a claim that persists is answered again
+    /// while a flood of them costs at most one announcement per interval.
+    /// </summary>
+    private void DefendLocked(Holding holding)
+    {
+        if (!holding.Active || holding.DefendTimer is not null)
+        {
+            return; // a deferred defence is already due
+        }
+
+        var since = holding.LastDefendTimestamp is { } last ? _time.GetElapsedTime(last) : TimeSpan.MaxValue;
+        if (since >= _options.DefendInterval)
+        {
+            SendDefenceLocked(holding, deferred: false);
+            return;
+        }
+
+        holding.DefendTimer = _time.CreateTimer(_ => DeferredDefence(holding), null, _options.DefendInterval - since, Timeout.InfiniteTimeSpan);
+    }
+
+    private void DeferredDefence(Holding holding)
+    {
+        lock (_gate)
+        {
+            holding.DefendTimer?.Dispose();
+            holding.DefendTimer = null;
+            if (holding.IsValidAt(_time.GetUtcNow()))
+            {
+                SendDefenceLocked(holding, deferred: true);
+            }
+        }
+    }
+
+    private void SendDefenceLocked(Holding holding, bool deferred)
+    {
+        holding.LastDefendTimestamp = _time.GetTimestamp();
+        SendAnnouncement(holding);
+        _metrics.Defended(holding.Port.Name, holding.Family, deferred);
     }
 
     /// <summary>A receive thread saw a request for an address whose lease has run out before its timer fired.</summary>

@@ -14,6 +14,7 @@ internal sealed class AnnouncerMetrics : IDisposable
     private readonly Counter<long> _gratuitous;
     private readonly Counter<long> _claims;
     private readonly Counter<long> _stepDowns;
+    private readonly Counter<long> _defences;
     private readonly Counter<long> _malformed;
     private readonly Counter<long> _findings;
     private readonly Counter<long> _probeConflicts;
@@ -27,6 +28,7 @@ internal sealed class AnnouncerMetrics : IDisposable
         _gratuitous = _meter.CreateCounter<long>("edgelb.speaker.announcer.gratuitous_sent", "{frame}", "Gratuitous ARP and unsolicited Neighbor Advertisements sent");
         _claims = _meter.CreateCounter<long>("edgelb.speaker.announcer.claims_seen", "{claim}", "Frames from another MAC claiming an address we hold (duplicates)");
         _stepDowns = _meter.CreateCounter<long>("edgelb.speaker.announcer.step_downs", "{step-down}", "Addresses given up because a claim was obeyed");
+        _defences = _meter.CreateCounter<long>("edgelb.speaker.announcer.defences_sent", "{defence}", "Announcements sent to answer a false claim on a held address (when: immediate, or deferred to the end of the defend interval)");
         _malformed = _meter.CreateCounter<long>("edgelb.speaker.announcer.malformed_frames", "{frame}", "ARP/ND frames that failed to decode");
         _findings = _meter.CreateCounter<long>("edgelb.speaker.announcer.preflight_findings", "{finding}", "Preflight observations about the host");
         _probeConflicts = _meter.CreateCounter<long>("edgelb.speaker.announcer.probe_conflicts", "{probe}", "Probes answered: the address was already in use");
@@ -49,6 +51,9 @@ internal sealed class AnnouncerMetrics : IDisposable
         _stepDowns.Add(1, new TagList { { "interface", iface } });
         _stepDownLatency.Record(latencyMs, new TagList { { "interface", iface } });
     }
+
+    public void Defended(string iface, string family, bool deferred) =>
+        _defences.Add(1, new TagList { { "interface", iface }, { "family", family }, { "when", deferred ? "deferred" : "immediate" } });
 
     public void Malformed(string iface, string reason) => _malformed.Add(1, new TagList { { "interface", iface }, { "reason", reason } });
 

@@ -21,8 +21,14 @@ public sealed class AnnouncerOptions
     /// <summary>Probes sent within the probe window. <remarks>Defaults to 2.</remarks></summary>
     public int ProbeCount { get; set; } = 2;
 
-    /// <summary>Least time between two defences of one address (RFC 5227 DEFEND_INTERVAL). <remarks>Defaults to 10 s.</remarks></summary>
-    public TimeSpan DefendInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Least time between two defences of one address against false claims; a claim within it is
+    /// answered once at its end. RFC 5227's DEFEND_INTERVAL is 10 s for a host that gives its address
+    /// up at the second conflict; a VIP is never given up to a frame (§2.4 (c)), so the window is
+    /// shorter: a claim that persists leaves neighbours wrong for at most this long.
+    /// <remarks>Defaults to 1 s.</remarks>
+    /// </summary>
+    public TimeSpan DefendInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long the receive loop blocks before checking for shutdown. <remarks>Defaults to 200 ms.</remarks></summary>
     public TimeSpan ReceivePollInterval { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -81,7 +81,11 @@ internal sealed class Holding
 
     public ITimer? LeaseTimer { get; set; }
 
-    public long LastDefendTimestamp { get; set; }
+    /// <summary>TimeProvider timestamp of the last defending announcement; null before the first.</summary>
+    public long? LastDefendTimestamp { get; set; }
+
+    /// <summary>A defence deferred to the end of the defend interval, while one is due.</summary>
+    public ITimer? DefendTimer { get; set; }
 
     /// <summary>Whether we may speak for the address at <paramref name="now"/>.</summary>
     public bool IsValidAt(DateTimeOffset now) => _active && now.UtcTicks < Interlocked.Read(ref _leaseUntilTicks);
@@ -92,5 +96,6 @@ internal sealed class Holding
         RepeatTimer?.Dispose();
         RefreshTimer?.Dispose();
         LeaseTimer?.Dispose();
+        DefendTimer?.Dispose();
     }
 }

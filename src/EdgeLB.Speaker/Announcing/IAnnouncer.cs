@@ -30,6 +30,13 @@ public interface IAnnouncer
     /// <returns>False when it was not held.</returns>
     bool Revoke(IPAddress vip);
 
+    /// <summary>
+    /// Announces a held address again against a false claim: at once, or, within
+    /// <see cref="AnnouncerOptions.DefendInterval"/> of the last defence, once when it has passed.
+    /// </summary>
+    /// <returns>False when the address is not held at <paramref name="epoch"/>.</returns>
+    bool Defend(IPAddress vip, long epoch);
+
     /// <summary>Whether the address is held and its lease is valid now.</summary>
     bool IsAnnouncing(IPAddress vip);
 

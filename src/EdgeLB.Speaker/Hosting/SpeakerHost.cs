@@ -64,7 +64,7 @@ public sealed class SpeakerHost : IAsyncDisposable
         _sessionOptions = session;
         _time = time;
         _inventory = new NodeInventory(session, InterfaceCatalog.GetInterfaces);
-        _arbiter = new ClaimArbiter(session.NewHolderGrace);
+        _arbiter = new ClaimArbiter(session.NewHolderGrace, time);
         var sessionLogger = loggers.CreateLogger("EdgeLB.Speaker.Session");
         _handoff = new ConnectionHandoffService(commands, time, loggers.CreateLogger<ConnectionHandoffService>());
         _table = new AssignmentTable(_announcer, _forwarder, _inventory, time, sessionLogger, session.ForwardingLinger, _handoff);

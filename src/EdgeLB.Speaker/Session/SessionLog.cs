@@ -74,4 +74,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(2322, LogLevel.Warning, "Cannot ping the holders this node stands by for ({Reason}); only their leases will tell when they are cut off")]
     public static partial void ProbeUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(2323, LogLevel.Warning, "Defending {Vip} (epoch {Epoch}) against a false claim: {Reason}")]
+    public static partial void Defending(ILogger logger, IPAddress vip, long epoch, string reason);
 }

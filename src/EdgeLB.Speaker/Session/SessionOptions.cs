@@ -64,8 +64,8 @@ internal sealed record SessionOptions
     public TimeSpan SilenceLimit { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// How long after an Assignment a known peer's claim on the VIP is reported but not obeyed
-    /// (<see cref="ClaimArbiter"/>): it covers the replaced holder's burst and its first repeat
+    /// How long after an Assignment an orphaned speaker reports a known peer's claim on the VIP but
+    /// does not obey it (<see cref="ClaimArbiter"/>; with a session open no claim is obeyed): it covers the replaced holder's burst and its first repeat
     /// (0.5 s) with room for a busy host, and is short next to the time a VIP normally stays on a
     /// node, so a genuine second move within it is rare and its overlap ends with our Revoke or lease.
     /// </summary>

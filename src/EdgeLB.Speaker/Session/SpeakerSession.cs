@@ -69,6 +69,8 @@ internal sealed class SpeakerSession : IDisposable
         _channels = channels ?? (e => RpcChannel.Create(e.Uri, new RpcChannelOptions { ConnectTimeout = options.ConnectTimeout }));
         _metrics = new SessionMetrics(meters, () => Phase, () => _table.Count);
         _table.Changed = Kick;
+        _arbiter.IsOrphaned = () => _phase == SessionPhase.Orphaned;
+        _arbiter.ReportNow = Kick;
     }
 
     /// <summary>Pings the holders of VIPs this speaker stands by for (null: no data-plane evidence, for tests).</summary>
@@ -428,6 +430,15 @@ internal sealed class SpeakerSession : IDisposable
                 _table.Expect(message.Assignment, live.Lease);
                 changes.TryWrite(message);
                 break;
+            case ControllerMessage.KindOneofCase.Defend:
+                // On the read loop, not behind Assignments being applied: neighbours that a false
+                // claim turned away come back with this announcement.
+                if (IPAddress.TryParse(message.Defend.Address, out var defended) && _announcer.Defend(defended, (long)message.Defend.Epoch))
+                {
+                    SessionLog.Defending(_logger, defended, (long)message.Defend.Epoch, message.Defend.Reason);
+                }
+
+                break;
             case ControllerMessage.KindOneofCase.Revoke:
             case ControllerMessage.KindOneofCase.Standby:
             case ControllerMessage.KindOneofCase.StandbyEnd:
@@ -571,9 +582,9 @@ internal sealed class SpeakerSession : IDisposable
                 _metrics.Claim(peer is not null);
                 var outcome = (peer, claim.Verdict) switch
                 {
-                    (null, _) => "unknown MAC: reported, not obeyed",
-                    (_, ClaimVerdict.StepDown) => $"peer {peer}: stepped down",
-                    _ => $"peer {peer}, but our Assignment is newer than the grace: reported, not obeyed",
+                    (null, _) => "unknown MAC: defended and reported",
+                    (_, ClaimVerdict.StepDown) => $"peer {peer}, while orphaned: stepped down",
+                    _ => $"peer {peer}: reported for the controller to judge",
                 };
                 SessionLog.ClaimSeen(_logger, claim.Vip, claim.ClaimantMac.ToString(), outcome, claim.InterfaceName);
                 if (claim.Verdict == ClaimVerdict.StepDown)
@@ -584,8 +595,6 @@ internal sealed class SpeakerSession : IDisposable
                         SessionLog.OrphanEnded(_logger, "every held VIP was claimed by a peer");
                     }
                 }
-
-                Kick();
             }
         }
         catch (OperationCanceledException)

@@ -32,6 +32,8 @@ internal sealed class CoordinatorHarness : IDisposable
 
     public ControllerOptions Options { get; } = new();
 
+    public CoordinatorMetrics Metrics => _metrics;
+
     public ManualTimeProvider Time { get; } = new();
 
     public RecordingSink Sink { get; } = new();

@@ -8,7 +8,7 @@ public sealed class CoordinatorTests
 {
     private const string Vip = "198.18.0.100";
 
-    private static async Task<(CoordinatorHarness H, SpeakerSession A, SpeakerSession B)> TwoNodesAsync(Action<ControllerOptions>? configure = null)
+    internal static async Task<(CoordinatorHarness H, SpeakerSession A, SpeakerSession B)> TwoNodesAsync(Action<ControllerOptions>? configure = null)
     {
         var h = new CoordinatorHarness(configure);
         h.AddNode("node-1", 1);

@@ -32,4 +32,24 @@ public sealed class ArpCaptureTests
         Assert.Equal(0, ArpCapture.OverlapMs([.. claims.Take(2)], "fa:02:83:48:68:a8"));
         Assert.Null(ArpCapture.OverlapMs([.. claims.Take(1)], "fa:02:83:48:68:a8"));
     }
+
+    [Fact]
+    public void ReadsNeighborAdvertisementsForTheAddress_AndHowLongAForgedClaimStood()
+    {
+        const string capture = """
+            1796110871.000000 02:00:5e:10:00:66 > 33:33:00:00:00:01, ethertype IPv6 (0x86dd), length 86: 2001:db8:4d::9 > ff02::1: ICMP6, neighbor advertisement, tgt is 2001:db8:4d::100, length 32
+            1796110871.001000 fa:02:83:48:68:a8 > 33:33:00:00:00:01, ethertype IPv6 (0x86dd), length 86: 2001:db8:4d::100 > ff02::1: ICMP6, neighbor advertisement, tgt is 2001:db8:4d::101, length 32
+            1796110871.003500 fa:02:83:48:68:a8 > 33:33:00:00:00:01, ethertype IPv6 (0x86dd), length 86: 2001:db8:4d::100 > ff02::1: ICMP6, neighbor advertisement, tgt is 2001:db8:4d::100, length 32
+            1796110871.004000 fa:02:83:48:68:a8 > 46:6d:33:82:91:f6, ethertype IPv6 (0x86dd), length 86: 2001:db8:4d::100 > 2001:db8:4d::2: ICMP6, neighbor advertisement, tgt is 2001:db8:4d::100, length 32
+            """;
+
+        var claims = ArpCapture.Claims(capture, "2001:db8:4d::100");
+
+        Assert.Equal(
+            [new(1796110871.000000, "02:00:5e:10:00:66", true), new(1796110871.003500, "fa:02:83:48:68:a8", true), new ArpClaim(1796110871.004000, "fa:02:83:48:68:a8", false)],
+            claims);
+        Assert.Equal(3.5, ArpCapture.RestoredMs(claims, "02:00:5e:10:00:66", "fa:02:83:48:68:a8")!.Value, precision: 2);
+        Assert.Null(ArpCapture.RestoredMs([.. claims.Take(1)], "02:00:5e:10:00:66", "fa:02:83:48:68:a8"));
+        Assert.Null(ArpCapture.RestoredMs(ArpCapture.Claims(Capture, "198.18.77.2"), "02:00:5e:10:00:66", "fa:02:83:48:68:a8"));
+    }
 }

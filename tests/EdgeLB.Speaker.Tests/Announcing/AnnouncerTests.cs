@@ -271,21 +271,50 @@ public sealed class AnnouncerTests : IDisposable
     }
 
     [Fact]
-    public async Task Claim_WithDefendVerdict_ReannouncesOncePerInterval()
+    public async Task Claim_WithDefendVerdict_ReannouncesAtOnce_ThenOncePerInterval_WhileTheClaimPersists()
     {
+        _options.RepeatSchedule.Clear(); // only defences leave after the first burst
         Announcer.Assign(Vip, "eth0", 7, TimeSpan.FromMinutes(1));
         using var subscription = Announcer.OnClaim(_ => ClaimVerdict.Defend);
         _port.Drain();
         var garp = new byte[FrameWriter.MaxFrameLength];
         var length = FrameWriter.WriteGratuitousArpRequest(garp, OtherMac, IPv4Address.From(Vip));
-        _port.Inject(garp[..length]);
-        _port.Inject(garp[..length]);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await Announcer.Claims.ReadAsync(cts.Token);
-        await Announcer.Claims.ReadAsync(cts.Token);
+        async Task ClaimAsync(int times)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                _port.Inject(garp[..length]);
+                await Announcer.Claims.ReadAsync(cts.Token);
+            }
+        }
 
-        Assert.Equal(2, _port.Drain().Length); // one burst (request + reply), not two
+        await ClaimAsync(3);
+        var defence = Decode(_port.Drain());
+        Assert.Equal(2, defence.Count); // one burst (request + reply) at once, not three
+        Assert.All(defence, f => Assert.Equal(OurMac, f.Arp.SenderHardware));
+
+        // The claim persists: answered once more when the interval has passed, not per frame.
+        _time.Advance(_options.DefendInterval - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(_port.Drain());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2, _port.Drain().Length);
+        Assert.Equal(1, _meters.Sum("edgelb.speaker.announcer.defences_sent", "when", "immediate"));
+        Assert.Equal(1, _meters.Sum("edgelb.speaker.announcer.defences_sent", "when", "deferred"));
+
+        // Quiet for an interval: the next claim is answered at once again.
+        _time.Advance(_options.DefendInterval);
+        Assert.Empty(_port.Drain());
+        await ClaimAsync(1);
+        Assert.Equal(2, _port.Drain().Length);
         Assert.True(Announcer.IsAnnouncing(Vip));
+
+        // The controller's Defend goes through the same limit, and only for the held epoch.
+        Assert.False(Announcer.Defend(Vip, 6));
+        Assert.True(Announcer.Defend(Vip, 7));
+        Assert.Empty(_port.Drain());
+        _time.Advance(_options.DefendInterval);
+        Assert.Equal(2, _port.Drain().Length);
     }
 
     [Fact]

@@ -22,6 +22,9 @@ internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnounce
 
     public List<(IPAddress Vip, long Epoch, DateTimeOffset LeaseUntil)> Renewals { get; } = [];
 
+    /// <summary>Defences asked for, by a Defend verdict or the controller's Defend, in order.</summary>
+    public List<(IPAddress Vip, long Epoch)> Defences { get; } = [];
+
     public ChannelReader<AddressClaim> Claims => _claims.Reader;
 
     public (string Interface, long Epoch, DateTimeOffset LeaseUntil)? Held(IPAddress vip)
@@ -117,6 +120,22 @@ internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnounce
         }
     }
 
+    public bool Defend(IPAddress vip, long epoch)
+    {
+        lock (_gate)
+        {
+            if (!_held.TryGetValue(vip, out var h) || h.Epoch != epoch)
+            {
+                return false;
+            }
+
+            Defences.Add((vip, epoch));
+        }
+
+        log.Add($"defend {vip} epoch {epoch}");
+        return true;
+    }
+
     public IDisposable OnClaim(ClaimHandler handler)
     {
         lock (_gate)
@@ -151,6 +170,10 @@ internal sealed class FakeAnnouncer(TimeProvider time, EventLog log) : IAnnounce
         if (verdict == ClaimVerdict.StepDown)
         {
             Revoke(vip);
+        }
+        else if (verdict == ClaimVerdict.Defend)
+        {
+            Defend(vip, epoch);
         }
 
         _claims.Writer.TryWrite(claim with { Verdict = verdict });

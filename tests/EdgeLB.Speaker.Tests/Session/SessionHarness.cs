@@ -45,7 +45,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             ForwardingLinger = TimeSpan.Zero,
         };
         Options = adjust?.Invoke(options) ?? options;
-        Arbiter = new ClaimArbiter(Options.NewHolderGrace);
+        Arbiter = new ClaimArbiter(Options.NewHolderGrace, time);
         Announcer = new FakeAnnouncer(time, Log);
         Forwarder = new FakeForwarder(Log);
         var inventory = new NodeInventory(Options, () => Interfaces);

@@ -26,7 +26,7 @@ public sealed class SessionLabTests
         var inventory = new NodeInventory(options, () => node.Thread.Invoke(InterfaceCatalog.GetInterfaces));
         var forwarder = new FakeForwarder(coordinator.Log);
         using var table = new AssignmentTable(node.Announcer, forwarder, inventory, TimeProvider.System, NullLogger.Instance, options.ForwardingLinger);
-        var arbiter = new ClaimArbiter(options.NewHolderGrace);
+        var arbiter = new ClaimArbiter(options.NewHolderGrace, TimeProvider.System);
         using var claims = node.Announcer.OnClaim(arbiter.Decide);
         using var session = new SpeakerSession(options, table, arbiter, inventory, node.Announcer, forwarder.HealthSnapshot, TimeProvider.System, NullLogger.Instance);
         using var stop = new CancellationTokenSource();

@@ -276,7 +276,7 @@ public sealed class SpeakerSessionTests
     }
 
     [Fact]
-    public async Task Claims_WhileConnected_UnknownMacIsReportedNotObeyed_KnownPeerWinsAtOnce()
+    public async Task Claims_WhileConnected_UnknownMacIsDefendedAndReported_KnownPeerIsReportedNotObeyed()
     {
         await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, null, Peer("node-b", PeerMac), Peer("node-a", SessionHarness.Eth0Mac));
         var speaker = rig.Speaker;
@@ -284,43 +284,39 @@ public sealed class SpeakerSessionTests
         await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
         await session.HeartbeatAsync(h => h.Announced.Count == 1);
 
-        Assert.Equal(ClaimVerdict.Ignore, speaker.Announcer.Claim(Vip, StrangerMac));
+        // Heartbeats are an hour apart here: the report leaves at once, by itself.
+        Assert.Equal(ClaimVerdict.Defend, speaker.Announcer.Claim(Vip, StrangerMac));
         var reported = await session.HeartbeatAsync(h => h.ForeignClaims.Count > 0);
         var conflict = Assert.Single(reported.ForeignClaims);
         Assert.Equal(("198.18.6.100", false, "eth0"), (conflict.Address, conflict.KnownPeer, conflict.Interface));
         Assert.Equal(ByteString.CopyFrom(2, 0, 0, 0, 6, 0x66), conflict.Mac);
         Assert.Single(reported.Announced);
-        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.Equal([(Vip, 3L)], speaker.Announcer.Defences);
 
-        Assert.Equal(ClaimVerdict.StepDown, speaker.Announcer.Claim(Vip, PeerMac));
+        // A known peer's MAC, long after our Assignment: still only evidence while the session is open.
+        Assert.Equal(ClaimVerdict.Ignore, speaker.Announcer.Claim(Vip, PeerMac));
         var afterPeer = await session.HeartbeatAsync(h => h.ForeignClaims.Count > 0);
         Assert.True(Assert.Single(afterPeer.ForeignClaims).KnownPeer);
-        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.IsEmpty, "forwarding stopped after the step-down");
-        Assert.Null(speaker.Table.Find(Vip));
+        Assert.Single(afterPeer.Announced);
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
+        Assert.NotNull(speaker.Table.Find(Vip));
     }
 
     [Fact]
-    public async Task Claims_ByAKnownPeerRightAfterOurAssignment_AreReportedNotObeyed_UntilTheGracePasses()
+    public async Task Defend_FromTheController_ReannouncesTheHeldEpochOnly()
     {
-        // The replaced holder's frames still arrive just after we took over: obeying them would leave
-        // nobody announcing the VIP.
-        var grace = TimeSpan.FromSeconds(2);
-        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, o => o with { NewHolderGrace = grace }, Peer("node-b", PeerMac));
+        await using var rig = await Rig.StartAsync(TimeProvider.System, Hour, Hour, null, Peer("node-b", PeerMac));
         var speaker = rig.Speaker;
         var session = rig.Session;
         await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
         await session.HeartbeatAsync(h => h.Announced.Count == 1);
 
-        Assert.Equal(ClaimVerdict.Ignore, speaker.Announcer.Claim(Vip, PeerMac));
-        var reported = await session.HeartbeatAsync(h => h.ForeignClaims.Count > 0);
-        Assert.True(Assert.Single(reported.ForeignClaims).KnownPeer);
-        Assert.Single(reported.Announced);
+        await session.SendAsync(new ControllerMessage { Defend = new Defend { Address = Vip.ToString(), Epoch = 2, Reason = "stale epoch" } });
+        await session.SendAsync(new ControllerMessage { Defend = new Defend { Address = Vip2.ToString(), Epoch = 3, Reason = "not held" } });
+        await session.SendAsync(new ControllerMessage { Defend = new Defend { Address = Vip.ToString(), Epoch = 3, Reason = "node-b was not given it" } });
+        await SessionHarness.WaitUntilAsync(() => speaker.Announcer.Defences.Count > 0, "the Defend was applied");
+        Assert.Equal([(Vip, 3L)], speaker.Announcer.Defences);
         Assert.True(speaker.Announcer.IsAnnouncing(Vip));
-
-        await Task.Delay(grace);
-        Assert.Equal(ClaimVerdict.StepDown, speaker.Announcer.Claim(Vip, PeerMac));
-        await SessionHarness.WaitUntilAsync(() => speaker.Forwarder.Ports.IsEmpty, "forwarding stopped after the step-down");
-        Assert.Null(speaker.Table.Find(Vip));
     }
 
     [Fact]
@@ -412,9 +408,12 @@ public sealed class SpeakerSessionTests
         Assert.True(speaker.Announcer.IsAnnouncing(Vip));
         Assert.True(speaker.Announcer.IsAnnouncing(Vip2));
 
-        Assert.Equal(ClaimVerdict.Ignore, speaker.Announcer.Claim(Vip, StrangerMac));
+        Assert.Equal(ClaimVerdict.Defend, speaker.Announcer.Claim(Vip, StrangerMac));
         Assert.True(speaker.Announcer.IsAnnouncing(Vip));
-        Assert.Equal(ClaimVerdict.StepDown, speaker.Announcer.Claim(Vip, PeerMac)); // the new holder's first gratuitous ARP
+
+        // Nobody to ask while orphaned, and the controller gives an orphan's VIPs away only after its
+        // session ended: a known peer's claim is the new holder's first gratuitous ARP.
+        Assert.Equal(ClaimVerdict.StepDown, speaker.Announcer.Claim(Vip, PeerMac));
         Assert.False(speaker.Announcer.IsAnnouncing(Vip));
         await SessionHarness.WaitUntilAsync(() => speaker.Table.Find(Vip) is null, "the stepped-down VIP is released");
         Assert.True(speaker.Announcer.IsAnnouncing(Vip2));
