@@ -48,6 +48,7 @@ internal sealed class CoordinationHost : IAsyncDisposable
             refusal => _ = RecordRefusalAsync(events, refusal),
             _metrics,
             identity,
+            time,
             _logger);
         _server = new CoordinatorServer(sessions, IPEndPoint.Parse(options.GrpcListen), options.GrpcMaxConnections, ready, loggers);
     }

@@ -27,8 +27,12 @@ internal sealed class CoordinatorServer(SessionService sessions, IPEndPoint list
     /// <summary>One stream per speaker; a thousand speakers share few connections only if they multiplex.</summary>
     public const int MaxStreamsPerConnection = 1000;
 
-    /// <summary>Room for one Hello and its frame headers; Kestrel's default (768 KiB) would let every stream park that much unread.</summary>
-    public const int StreamWindow = 96 * 1024;
+    /// <summary>
+    /// HTTP/2's own initial window (the smallest Kestrel allows). Kestrel's default (768 KiB) would
+    /// let every stream park that much that nobody reads; a Hello larger than this still arrives,
+    /// as the window opens again while it is read.
+    /// </summary>
+    public const int StreamWindow = 65_535;
 
     /// <summary>Room for one largest heartbeat (<see cref="SessionService.MaxSpeakerMessageSize"/>) plus the frames of the other streams.</summary>
     public const int ConnectionWindow = SessionService.MaxSpeakerMessageSize + (256 * 1024);

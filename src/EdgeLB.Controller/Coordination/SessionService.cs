@@ -28,8 +28,11 @@ internal sealed class SessionService(
     Action<SessionRefusal> refused,
     CoordinatorMetrics metrics,
     string controller,
+    TimeProvider time,
     ILogger logger)
 {
+    private readonly RefusalLogThrottle _anonymousRefusals = new(time);
+
     public const string LeaderTrailer = "edgelb-leader";
 
     public static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
@@ -184,7 +187,18 @@ internal sealed class SessionService(
     {
         var status = refusal.Status.ToString();
         metrics.Refused(status);
-        CoordinationLog.Refused(logger, status, context.Peer, refusal.Message);
+        var anonymous = refusal is { Node: null, Pod: null, Status: StatusCode.Unauthenticated or StatusCode.ResourceExhausted };
+        var suppressed = 0;
+        if (!anonymous || _anonymousRefusals.TryLog(out suppressed))
+        {
+            CoordinationLog.Refused(logger, status, context.Peer, refusal.Message);
+        }
+
+        if (suppressed > 0)
+        {
+            CoordinationLog.RefusalsSuppressed(logger, suppressed);
+        }
+
         if (refusal.Status != StatusCode.Unavailable)
         {
             refused(refusal);

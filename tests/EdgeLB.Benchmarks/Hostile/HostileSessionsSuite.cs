@@ -16,7 +16,7 @@ namespace EdgeLB.Benchmarks.Hostile;
 /// </summary>
 internal static class HostileSessionsSuite
 {
-    private const int MessageSize = 4 * 1024 * 1024;
+    private static readonly int MessageSize = int.Parse(Environment.GetEnvironmentVariable("EDGELB_BENCH_HELLO_BYTES") ?? "4194304", CultureInfo.InvariantCulture);
     private static readonly TimeSpan Sample = TimeSpan.FromMilliseconds(20);
 
     public static async Task<int> RunAsync(string edgelb, string outputPath, int sessions = 200, int waves = 3)
