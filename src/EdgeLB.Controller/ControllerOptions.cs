@@ -81,6 +81,15 @@ public sealed class ControllerOptions
     /// <summary>The audience speakers' projected tokens are issued for.</summary>
     public string TokenAudience { get; set; } = "edgelb";
 
+    /// <summary>Connections the coordinator endpoint accepts at once (each speaker and each `edgelb status` holds one).</summary>
+    public int GrpcMaxConnections { get; set; } = 4096;
+
+    /// <summary>
+    /// Calls whose token the API server is reviewing at once (not answered from the short verdict
+    /// cache); past it a call is refused with RESOURCE_EXHAUSTED without being read.
+    /// </summary>
+    public int GrpcMaxAuthenticating { get; set; } = 64;
+
     /// <summary>
     /// How long a new leader waits for the speakers that hold VIPs (per the Service annotations) to
     /// report what they announce before it changes any assignment.
@@ -128,6 +137,16 @@ public sealed class ControllerOptions
             {
                 problems.Add($"{flag}: \"{value}\" is not an address:port");
             }
+        }
+
+        if (GrpcMaxConnections < 1)
+        {
+            problems.Add($"--grpc-max-connections: {GrpcMaxConnections} is not positive");
+        }
+
+        if (GrpcMaxAuthenticating < 1)
+        {
+            problems.Add($"--grpc-max-authenticating: {GrpcMaxAuthenticating} is not positive");
         }
 
         if (Workers is < 1 or > 256)

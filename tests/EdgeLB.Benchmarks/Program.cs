@@ -5,6 +5,7 @@ using EdgeLB.Benchmarks.Coordination;
 using EdgeLB.Benchmarks.Core;
 using EdgeLB.Benchmarks.Failover;
 using EdgeLB.Benchmarks.Forwarding;
+using EdgeLB.Benchmarks.Hostile;
 using EdgeLB.Benchmarks.Rpc;
 
 // A suite name runs that suite for hack/bench.sh; anything else goes to BenchmarkDotNet's own switcher.
@@ -17,6 +18,8 @@ return args switch
     ["control", var edgelb, var output] => await ControlSuite.RunAsync(edgelb, output),
     ["coordinator", var edgelb, var output] => await CoordinatorSuite.RunAsync(edgelb, output),
     ["coordinator", var edgelb, var output, var speakers, var services] => await CoordinatorSuite.RunAsync(edgelb, output, int.Parse(speakers, System.Globalization.CultureInfo.InvariantCulture), int.Parse(services, System.Globalization.CultureInfo.InvariantCulture)),
+    ["hostile", var edgelb, var output] => await HostileSessionsSuite.RunAsync(edgelb, output),
+    ["hostile", var edgelb, var output, var sessions, var waves] => await HostileSessionsSuite.RunAsync(edgelb, output, int.Parse(sessions, System.Globalization.CultureInfo.InvariantCulture), int.Parse(waves, System.Globalization.CultureInfo.InvariantCulture)),
     ["rpc", .. var rest] => await RpcBench.RunAsync(rest),
     ["forward-host", .. var rest] => await ForwardHost.RunAsync(rest),
     ["vip-bind", .. var rest] => await VipBindBench.RunAsync(rest),

@@ -19,6 +19,7 @@ internal sealed class CoordinationHost : IAsyncDisposable
     private readonly AnnouncementWriter _writer;
     private readonly CoordinatorServer _server;
     private readonly CoordinatorMetrics _metrics = new();
+    private readonly ReviewGate _reviews;
     private readonly ILogger _logger;
 
     public CoordinationHost(
@@ -33,19 +34,23 @@ internal sealed class CoordinationHost : IAsyncDisposable
         TimeProvider time)
     {
         _options = options;
+        _reviews = new ReviewGate(options.GrpcMaxAuthenticating);
         _logger = loggers.CreateLogger("EdgeLB.Controller.Coordination");
         _endpoint = new CoordinatorEndpoint(client, options, identity, time, _logger);
         _writer = new AnnouncementWriter(client, services.Get, events, time, _logger);
         Coordinator = new Coordinator(options, inputs, _writer, _metrics, _logger, time);
+        var speakers = new SpeakerAuthenticator(client, options, _reviews, time);
         var sessions = new SessionService(
             Coordinator,
-            new SpeakerAuthenticator(client, options),
+            speakers,
+            new StateReaderAuthorizer(client, speakers, _reviews, time),
             _endpoint.LeaderAddressAsync,
             refusal => _ = RecordRefusalAsync(events, refusal),
             _metrics,
             identity,
+            time,
             _logger);
-        _server = new CoordinatorServer(sessions, IPEndPoint.Parse(options.GrpcListen), ready, loggers);
+        _server = new CoordinatorServer(sessions, IPEndPoint.Parse(options.GrpcListen), options.GrpcMaxConnections, ready, loggers);
     }
 
     public Coordinator Coordinator { get; }
@@ -86,6 +91,7 @@ internal sealed class CoordinationHost : IAsyncDisposable
         await _server.DisposeAsync();
         Coordinator.Dispose();
         _metrics.Dispose();
+        _reviews.Dispose();
     }
 
     /// <summary>--grpc-advertise, else $POD_IP with the bound port, else the listen address when it is not a wildcard, else the host name.</summary>

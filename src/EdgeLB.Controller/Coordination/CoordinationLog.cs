@@ -50,6 +50,9 @@ internal static partial class CoordinationLog
     [LoggerMessage(5072, LogLevel.Warning, "Speaker session refused ({Status}) from {Peer}: {Reason}")]
     public static partial void Refused(ILogger logger, string status, string peer, string reason);
 
+    [LoggerMessage(5095, LogLevel.Warning, "{Count} more calls without a valid token were refused since the last such line, without a line each (edgelb_session_refusals counts them)")]
+    public static partial void RefusalsSuppressed(ILogger logger, int count);
+
     [LoggerMessage(5073, LogLevel.Warning, "Speaker session of node {Node} failed")]
     public static partial void SessionFailed(ILogger logger, Exception exception, string node);
 

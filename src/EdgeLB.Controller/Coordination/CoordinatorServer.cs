@@ -15,8 +15,28 @@ namespace EdgeLB.Controller.Coordination;
 /// The coordinator's own h2c endpoint (--grpc-listen), separate from the HTTP health and metrics
 /// endpoint; it also answers grpc.health.v1 for the readiness probe (<see cref="CoordinatorHealth"/>).
 /// </summary>
-internal sealed class CoordinatorServer(SessionService sessions, IPEndPoint listen, Func<bool> ready, ILoggerFactory loggers) : IAsyncDisposable
+/// <remarks>
+/// What one peer can make the server hold is bounded before any handler runs: at most
+/// <see cref="ControllerOptions.GrpcMaxConnections"/> connections and
+/// <see cref="MaxStreamsPerConnection"/> streams on each, and HTTP/2 flow-control windows sized for
+/// the largest message a method accepts, so unread request data stays within
+/// <see cref="StreamWindow"/> per stream and <see cref="ConnectionWindow"/> per connection.
+/// </remarks>
+internal sealed class CoordinatorServer(SessionService sessions, IPEndPoint listen, int maxConnections, Func<bool> ready, ILoggerFactory loggers) : IAsyncDisposable
 {
+    /// <summary>One stream per speaker; a thousand speakers share few connections only if they multiplex.</summary>
+    public const int MaxStreamsPerConnection = 1000;
+
+    /// <summary>
+    /// HTTP/2's own initial window (the smallest Kestrel allows). Kestrel's default (768 KiB) would
+    /// let every stream park that much that nobody reads; a Hello larger than this still arrives,
+    /// as the window opens again while it is read.
+    /// </summary>
+    public const int StreamWindow = 65_535;
+
+    /// <summary>Room for one largest heartbeat (<see cref="SessionService.MaxSpeakerMessageSize"/>) plus the frames of the other streams.</summary>
+    public const int ConnectionWindow = SessionService.MaxSpeakerMessageSize + (256 * 1024);
+
     private WebApplication? _app;
 
     /// <summary>The bound endpoint, once started (the real port when the configured one was 0).</summary>
@@ -31,13 +51,15 @@ internal sealed class CoordinatorServer(SessionService sessions, IPEndPoint list
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(listen, o => o.UseRpcProtocols());
-
-            // One stream per speaker; a thousand speakers share few connections only if they multiplex.
-            k.Limits.Http2.MaxStreamsPerConnection = 1000;
+            k.Limits.MaxConcurrentConnections = maxConnections;
+            k.Limits.MaxConcurrentUpgradedConnections = 0;
+            k.Limits.Http2.MaxStreamsPerConnection = MaxStreamsPerConnection;
+            k.Limits.Http2.InitialStreamWindowSize = StreamWindow;
+            k.Limits.Http2.InitialConnectionWindowSize = ConnectionWindow;
         });
         builder.Services.AddEdgeLbRpc().AddService(_ => RpcServiceDefinition.CreateBuilder()
-            .AddDuplexStreaming(CoordinatorMethods.Session, sessions.RunAsync)
-            .AddUnary(CoordinatorMethods.GetState, sessions.GetStateAsync)
+            .AddDuplexStreaming(CoordinatorMethods.Session, sessions.RunAsync, SessionService.MaxHelloSize)
+            .AddUnary(CoordinatorMethods.GetState, sessions.GetStateAsync, SessionService.MaxStateRequestSize)
             .Build())
             .AddService(_ => CoordinatorHealth.Create(ready));
         _app = builder.Build();

@@ -11,9 +11,11 @@ namespace EdgeLB.Controller.Coordination;
 /// </summary>
 /// <remarks>
 /// Session protocol as served here: a replica that does not lead answers UNAVAILABLE with the
-/// trailer <c>edgelb-leader: host:port</c> when it knows the leader. The leader expects Hello as
-/// the first message within <see cref="HelloTimeout"/> (INVALID_ARGUMENT otherwise), reviews the
-/// bearer token (UNAUTHENTICATED / PERMISSION_DENIED, plus a Warning Event and a log line), then
+/// trailer <c>edgelb-leader: host:port</c> when it knows the leader. The leader
+/// reviews the bearer token from the call's metadata before reading anything (UNAUTHENTICATED /
+/// PERMISSION_DENIED, plus a log line, and a Warning Event when the token names a pod or node),
+/// then expects Hello as the first message within <see cref="HelloTimeout"/> (INVALID_ARGUMENT
+/// otherwise; PERMISSION_DENIED when it names another node than the token's pod runs on), then
 /// sends Configuration, Assignments, Revokes, a HeartbeatAck per Heartbeat and DrainComplete. The
 /// end of the request stream or a reset counts as the speaker closing the session: its VIPs move
 /// at once. A second session for the same node replaces the first (ABORTED for the old one).
@@ -21,15 +23,35 @@ namespace EdgeLB.Controller.Coordination;
 internal sealed class SessionService(
     Coordinator coordinator,
     SpeakerAuthenticator authenticator,
+    StateReaderAuthorizer readers,
     Func<CancellationToken, Task<string?>> leaderAddress,
     Action<SessionRefusal> refused,
     CoordinatorMetrics metrics,
     string controller,
+    TimeProvider time,
     ILogger logger)
 {
+    private readonly RefusalLogThrottle _anonymousRefusals = new(time);
+
     public const string LeaderTrailer = "edgelb-leader";
 
     public static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The largest first message (Hello) a session accepts, and the Session method's receive limit:
+    /// a Hello lists a node's addresses and interfaces, a few KiB. Anything bigger is refused from
+    /// its length prefix with RESOURCE_EXHAUSTED, before its body is held.
+    /// </summary>
+    public const int MaxHelloSize = 64 * 1024;
+
+    /// <summary>
+    /// The largest later message of an authenticated session: a heartbeat lists every VIP its node
+    /// announces (about 50 bytes each), so a node holding thousands of VIPs needs more than a Hello.
+    /// </summary>
+    public const int MaxSpeakerMessageSize = 1024 * 1024;
+
+    /// <summary>The largest GetStateRequest accepted (two short filters).</summary>
+    public const int MaxStateRequestSize = 4 * 1024;
 
     public async Task RunAsync(IRpcStreamReader<SpeakerMessage> requests, IRpcStreamWriter<ControllerMessage> responses, ServerCallContext context)
     {
@@ -41,6 +63,18 @@ internal sealed class SessionService(
             throw await NotLeaderAsync(context.CancellationToken);
         }
 
+        // Who is calling comes from the metadata, before a byte of the body is read: a peer
+        // without a valid token costs no parsing and holds no buffers beyond the stream window.
+        SpeakerIdentity identity;
+        try
+        {
+            identity = await authenticator.AuthenticateAsync(context.GetBearerToken(), context.CancellationToken);
+        }
+        catch (SessionRefusal refusal)
+        {
+            throw Refuse(refusal, context);
+        }
+
         Hello hello;
         using (var helloTimeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken))
         {
@@ -49,31 +83,24 @@ internal sealed class SessionService(
             {
                 if (!await requests.MoveNextAsync(helloTimeout.Token) || requests.Current.KindCase != SpeakerMessage.KindOneofCase.Hello)
                 {
-                    throw Refuse(new SessionRefusal(StatusCode.InvalidArgument, "the first message of a session must be Hello"), context);
+                    throw Refuse(new SessionRefusal(StatusCode.InvalidArgument, "the first message of a session must be Hello", identity.Node, identity.Pod), context);
                 }
             }
             catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
             {
-                throw Refuse(new SessionRefusal(StatusCode.InvalidArgument, $"no Hello within {HelloTimeout.TotalSeconds} s"), context);
+                throw Refuse(new SessionRefusal(StatusCode.InvalidArgument, $"no Hello within {HelloTimeout.TotalSeconds} s", identity.Node, identity.Pod), context);
             }
 
             hello = requests.Current.Hello;
         }
 
-        if (string.IsNullOrEmpty(hello.NodeName))
+        if (hello.NodeName != identity.Node)
         {
-            throw Refuse(new SessionRefusal(StatusCode.InvalidArgument, "Hello.node_name is empty"), context);
+            var named = string.IsNullOrEmpty(hello.NodeName) ? "no node" : $"node {Truncated(hello.NodeName)}";
+            throw Refuse(new SessionRefusal(StatusCode.PermissionDenied, $"Hello names {named} but the token's pod {identity.Pod ?? "(unknown)"} runs on {identity.Node}", identity.Node, identity.Pod), context);
         }
 
-        SpeakerIdentity identity;
-        try
-        {
-            identity = await authenticator.AuthenticateAsync(context.GetBearerToken(), hello.NodeName, context.CancellationToken);
-        }
-        catch (SessionRefusal refusal)
-        {
-            throw Refuse(refusal, context);
-        }
+        context.MaxReceiveMessageSize = MaxSpeakerMessageSize;
 
         var session = coordinator.Open(identity.Node, hello) ?? throw await NotLeaderAsync(context.CancellationToken);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Ended);
@@ -127,8 +154,23 @@ internal sealed class SessionService(
         }
     }
 
-    public Task<GetStateResponse> GetStateAsync(GetStateRequest request, ServerCallContext context) =>
-        Task.FromResult(coordinator.State(request, controller));
+    /// <summary>GetState, for a speaker's token or an operator's allowed to list Services cluster-wide (<see cref="StateReaderAuthorizer"/>).</summary>
+    public async Task<GetStateResponse> GetStateAsync(GetStateRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            await readers.AuthorizeAsync(context.GetBearerToken(), context.CancellationToken);
+        }
+        catch (SessionRefusal refusal)
+        {
+            throw Refuse(new SessionRefusal(refusal.Status, "GetState: " + refusal.Message), context);
+        }
+
+        return coordinator.State(request, controller);
+    }
+
+    private static string Truncated(string value) => value.Length <= 64 ? value : value[..64] + "…";
 
     private static async Task WriteAsync(SpeakerSession session, IRpcStreamWriter<ControllerMessage> responses, CancellationToken cancellationToken)
     {
@@ -145,7 +187,18 @@ internal sealed class SessionService(
     {
         var status = refusal.Status.ToString();
         metrics.Refused(status);
-        CoordinationLog.Refused(logger, status, context.Peer, refusal.Message);
+        var anonymous = refusal is { Node: null, Pod: null, Status: StatusCode.Unauthenticated or StatusCode.ResourceExhausted };
+        var suppressed = 0;
+        if (!anonymous || _anonymousRefusals.TryLog(out suppressed))
+        {
+            CoordinationLog.Refused(logger, status, context.Peer, refusal.Message);
+        }
+
+        if (suppressed > 0)
+        {
+            CoordinationLog.RefusalsSuppressed(logger, suppressed);
+        }
+
         if (refusal.Status != StatusCode.Unavailable)
         {
             refused(refusal);

@@ -54,6 +54,14 @@ public sealed class KubernetesClientConfiguration
     }
 
     /// <summary>
+    /// The bearer token this configuration authenticates with (a kubeconfig token, token file or
+    /// exec plugin; in a Pod its service-account token), or null when it uses none (client
+    /// certificates, no credentials). Lets other EdgeLB endpoints accept the same credential.
+    /// </summary>
+    public async ValueTask<string?> GetBearerTokenAsync(CancellationToken cancellationToken = default) =>
+        (await Credentials.GetAsync(cancellationToken)).BearerToken;
+
+    /// <summary>
     /// A handler that does this configuration's TLS: CA roots, skip-verify, client certificates
     /// (chosen per handshake, so rotated exec-plugin certificates are picked up on new connections).
     /// </summary>

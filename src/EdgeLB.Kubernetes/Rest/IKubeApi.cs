@@ -80,6 +80,8 @@ public interface IKubeApi
 
     Task<TokenReview> ReviewTokenAsync(string token, IReadOnlyList<string>? audiences = null, CancellationToken cancellationToken = default);
 
+    Task<SubjectAccessReview> ReviewAccessAsync(UserInfo user, ResourceAttributes request, CancellationToken cancellationToken = default);
+
     IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(ResourceDescriptor<T> resource, string? ns, WatchOptions options, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject;
 }

@@ -351,6 +351,18 @@ public sealed class KubeApiClient : IKubeApi, IDisposable
         return SendForObjectAsync(HttpMethod.Post, "/apis/authentication.k8s.io/v1/tokenreviews", Content(body, "application/json"), KubernetesJsonContext.Default.TokenReview, "create tokenreview", idempotent: true, cancellationToken);
     }
 
+    /// <summary>Asks the API server whether <paramref name="user"/> (as a TokenReview reported it) may make <paramref name="request"/>.</summary>
+    public Task<SubjectAccessReview> ReviewAccessAsync(UserInfo user, ResourceAttributes request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var review = new SubjectAccessReview
+        {
+            Spec = new SubjectAccessReviewSpec { ResourceAttributes = request, User = user.Username, Groups = user.Groups, Uid = user.Uid, Extra = user.Extra },
+        };
+        var body = JsonSerializer.SerializeToUtf8Bytes(review, KubernetesJsonContext.Default.SubjectAccessReview);
+        return SendForObjectAsync(HttpMethod.Post, "/apis/authorization.k8s.io/v1/subjectaccessreviews", Content(body, "application/json"), KubernetesJsonContext.Default.SubjectAccessReview, "create subjectaccessreview", idempotent: true, cancellationToken);
+    }
+
     /// <summary>
     /// Opens a watch and yields its events until the server ends the stream (its timeout), the
     /// connection drops (an exception), or <paramref name="cancellationToken"/> fires. An ERROR event

@@ -24,6 +24,7 @@ namespace EdgeLB.Kubernetes.Serialization;
 [JsonSerializable(typeof(KubeEvent))]
 [JsonSerializable(typeof(KubeList<KubeEvent>))]
 [JsonSerializable(typeof(TokenReview))]
+[JsonSerializable(typeof(SubjectAccessReview))]
 [JsonSerializable(typeof(Pod))]
 [JsonSerializable(typeof(KubeList<Pod>))]
 [JsonSerializable(typeof(IPAddressPool))]

@@ -10,16 +10,16 @@ internal sealed class RequestStreamReader<T> : IRpcStreamReader<T>
 {
     private readonly PipeReader _reader;
     private readonly MessageParser<T> _parser;
-    private readonly int _maxSize;
+    private readonly ServerCallContext _context;
     private readonly CancellationToken _callToken;
     private readonly CancellationToken _requestAborted;
     private T? _current;
 
-    public RequestStreamReader(PipeReader reader, MessageParser<T> parser, int maxSize, CancellationToken callToken, CancellationToken requestAborted)
+    public RequestStreamReader(PipeReader reader, MessageParser<T> parser, ServerCallContext context, CancellationToken callToken, CancellationToken requestAborted)
     {
         _reader = reader;
         _parser = parser;
-        _maxSize = maxSize;
+        _context = context;
         _callToken = callToken;
         _requestAborted = requestAborted;
     }
@@ -34,7 +34,7 @@ internal sealed class RequestStreamReader<T> : IRpcStreamReader<T>
         var token = linked?.Token ?? _callToken;
         try
         {
-            _current = await MessageFramer.ReadAsync(_reader, _parser, _maxSize, token);
+            _current = await MessageFramer.ReadAsync(_reader, _parser, _context.MaxReceiveMessageSize, token);
         }
         catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && _requestAborted.IsCancellationRequested))
         {

@@ -26,7 +26,7 @@ internal sealed class ServerCall<TRequest, TResponse> : IRpcStreamWriter<TRespon
     private bool _finished;
     private bool _messageWritten;
 
-    public ServerCall(HttpContext http, RpcServer server, Method<TRequest, TResponse> method, TimeSpan? timeout)
+    public ServerCall(HttpContext http, RpcServer server, Method<TRequest, TResponse> method, int maxReceiveMessageSize, TimeSpan? timeout)
     {
         _http = http;
         _server = server;
@@ -40,8 +40,8 @@ internal sealed class ServerCall<TRequest, TResponse> : IRpcStreamWriter<TRespon
             _deadlineTimer = server.TimeProvider.CreateTimer(static s => ((ServerCall<TRequest, TResponse>)s!).OnDeadline(), this, t, Timeout.InfiniteTimeSpan);
         }
 
-        Context = new ServerCallContext(http, method.Path, deadline, _cts.Token);
-        RequestStream = new RequestStreamReader<TRequest>(http.Request.BodyReader, method.RequestParser, server.Options.MaxReceiveMessageSize, _cts.Token, http.RequestAborted);
+        Context = new ServerCallContext(http, method.Path, deadline, maxReceiveMessageSize, _cts.Token);
+        RequestStream = new RequestStreamReader<TRequest>(http.Request.BodyReader, method.RequestParser, Context, _cts.Token, http.RequestAborted);
 
         var response = http.Response;
         response.StatusCode = StatusCodes.Status200OK;

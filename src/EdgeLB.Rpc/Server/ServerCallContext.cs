@@ -7,13 +7,26 @@ namespace EdgeLB.Rpc.Server;
 public sealed class ServerCallContext
 {
     private Metadata? _requestHeaders;
+    private int _maxReceiveMessageSize;
 
-    internal ServerCallContext(HttpContext httpContext, string method, DateTimeOffset deadline, CancellationToken cancellationToken)
+    internal ServerCallContext(HttpContext httpContext, string method, DateTimeOffset deadline, int maxReceiveMessageSize, CancellationToken cancellationToken)
     {
         HttpContext = httpContext;
         Method = method;
         Deadline = deadline;
+        _maxReceiveMessageSize = maxReceiveMessageSize;
         CancellationToken = cancellationToken;
+    }
+
+    /// <summary>
+    /// The largest request message the next read accepts, checked against each message's length
+    /// prefix before its body is held (larger: RESOURCE_EXHAUSTED). Starts at the method's limit; a
+    /// handler may change it between reads, e.g. to accept larger messages once the peer is known.
+    /// </summary>
+    public int MaxReceiveMessageSize
+    {
+        get => _maxReceiveMessageSize;
+        set => _maxReceiveMessageSize = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "A message size limit must be positive.");
     }
 
     /// <summary>The method's path, e.g. "/edgelb.v1.Coordinator/Session".</summary>

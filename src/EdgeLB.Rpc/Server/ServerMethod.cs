@@ -10,9 +10,10 @@ internal sealed class ServerMethod<TRequest, TResponse> : IServerMethod
 {
     private readonly Method<TRequest, TResponse> _method;
     private readonly Func<ServerCall<TRequest, TResponse>, Task> _invoke;
+    private readonly int? _maxReceiveMessageSize;
 
-    public ServerMethod(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> handler)
-        : this(method, MethodType.Unary, async call =>
+    public ServerMethod(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> handler, int? maxReceiveMessageSize = null)
+        : this(method, maxReceiveMessageSize, MethodType.Unary, async call =>
         {
             var request = await call.RequestStream.ReadSingleAsync();
             var response = await handler(request, call.Context);
@@ -21,8 +22,8 @@ internal sealed class ServerMethod<TRequest, TResponse> : IServerMethod
     {
     }
 
-    public ServerMethod(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> handler)
-        : this(method, MethodType.ServerStreaming, async call =>
+    public ServerMethod(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> handler, int? maxReceiveMessageSize = null)
+        : this(method, maxReceiveMessageSize, MethodType.ServerStreaming, async call =>
         {
             var request = await call.RequestStream.ReadSingleAsync();
             await handler(request, call, call.Context);
@@ -30,8 +31,8 @@ internal sealed class ServerMethod<TRequest, TResponse> : IServerMethod
     {
     }
 
-    public ServerMethod(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse> handler)
-        : this(method, MethodType.ClientStreaming, async call =>
+    public ServerMethod(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse> handler, int? maxReceiveMessageSize = null)
+        : this(method, maxReceiveMessageSize, MethodType.ClientStreaming, async call =>
         {
             var response = await handler(call.RequestStream, call.Context);
             await call.WriteUnaryResponseAsync(response);
@@ -39,12 +40,12 @@ internal sealed class ServerMethod<TRequest, TResponse> : IServerMethod
     {
     }
 
-    public ServerMethod(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler)
-        : this(method, MethodType.DuplexStreaming, call => handler(call.RequestStream, call, call.Context))
+    public ServerMethod(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler, int? maxReceiveMessageSize = null)
+        : this(method, maxReceiveMessageSize, MethodType.DuplexStreaming, call => handler(call.RequestStream, call, call.Context))
     {
     }
 
-    private ServerMethod(Method<TRequest, TResponse> method, MethodType expected, Func<ServerCall<TRequest, TResponse>, Task> invoke)
+    private ServerMethod(Method<TRequest, TResponse> method, int? maxReceiveMessageSize, MethodType expected, Func<ServerCall<TRequest, TResponse>, Task> invoke)
     {
         ArgumentNullException.ThrowIfNull(method);
         if (method.Type != expected)
@@ -53,6 +54,7 @@ internal sealed class ServerMethod<TRequest, TResponse> : IServerMethod
         }
 
         _method = method;
+        _maxReceiveMessageSize = maxReceiveMessageSize;
         _invoke = invoke;
     }
 
@@ -60,7 +62,7 @@ internal sealed class ServerMethod<TRequest, TResponse> : IServerMethod
 
     public async Task HandleAsync(HttpContext http, RpcServer server, TimeSpan? timeout)
     {
-        using var call = new ServerCall<TRequest, TResponse>(http, server, _method, timeout);
+        using var call = new ServerCall<TRequest, TResponse>(http, server, _method, _maxReceiveMessageSize ?? server.Options.MaxReceiveMessageSize, timeout);
         await call.RunAsync(_invoke);
     }
 }

@@ -20,6 +20,7 @@ internal sealed class ApiRequestHandler
     private readonly OpenApiDocuments _openApi;
     private readonly TableConverter _tables;
     private readonly TokenReviewer _tokens;
+    private readonly AccessReviewer _access;
     private readonly WatchStreamer _watches;
     private readonly ApiFaults _faults;
     private readonly InMemoryApiServerOptions _options;
@@ -30,6 +31,7 @@ internal sealed class ApiRequestHandler
         ResourceRegistry registry,
         ResourceOperations operations,
         TokenReviewer tokens,
+        AccessReviewer access,
         ApiFaults faults,
         InMemoryApiServerOptions options,
         ILogger logger)
@@ -38,6 +40,7 @@ internal sealed class ApiRequestHandler
         _registry = registry;
         _operations = operations;
         _tokens = tokens;
+        _access = access;
         _faults = faults;
         _options = options;
         _logger = logger;
@@ -176,7 +179,7 @@ internal sealed class ApiRequestHandler
             }
 
             var review = await ReadObjectAsync(context);
-            await HttpJson.WriteAsync(context.Response, 201, _tokens.Review(review));
+            await HttpJson.WriteAsync(context.Response, 201, type.Plural == "subjectaccessreviews" ? _access.Review(review) : _tokens.Review(review));
             return;
         }
 

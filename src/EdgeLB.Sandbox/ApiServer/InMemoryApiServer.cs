@@ -18,11 +18,17 @@ namespace EdgeLB.Sandbox.ApiServer;
 /// </summary>
 public sealed class InMemoryApiServer : IAsyncDisposable
 {
+    /// <summary>The service account of the kubeconfigs this server writes (an administrator: every access review allows it).</summary>
+    public const string AdministratorAccount = "edgelb-admin";
+
+    public const string AdministratorNamespace = "kube-system";
+
     private static readonly string[] BuiltinNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
     private readonly WebApplication _app;
     private readonly ObjectStore _store;
     private readonly TokenReviewer _tokens;
+    private readonly AccessReviewer _access;
     private readonly ResourceRegistry _registry;
     private readonly ResourceOperations _operations;
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
@@ -33,6 +39,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
         ResourceRegistry registry,
         ResourceOperations operations,
         TokenReviewer tokens,
+        AccessReviewer access,
         ApiFaults faults,
         Uri baseAddress,
         System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
@@ -43,6 +50,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
         _certificate = certificate;
         _store = store;
         _tokens = tokens;
+        _access = access;
         Faults = faults;
         BaseAddress = baseAddress;
     }
@@ -65,6 +73,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
         var registry = new ResourceRegistry();
         var store = new ObjectStore(options.HistoryLimit);
         var tokens = new TokenReviewer();
+        var access = new AccessReviewer($"system:serviceaccount:{AdministratorNamespace}:{AdministratorAccount}");
         var faults = new ApiFaults(store);
         var services = new ServiceDefaulter(options);
         store.Committed = e =>
@@ -80,7 +89,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
             operations.Create(registry.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, WriteOptions.Default);
         }
 
-        var handler = new ApiRequestHandler(store, registry, operations, tokens, faults, options, logger);
+        var handler = new ApiRequestHandler(store, registry, operations, tokens, access, faults, options, logger);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(options.LoggerFactory);
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EdgeLB.Rpc.Hosting.EmbeddedHostLifetime>();
@@ -113,7 +122,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
         var scheme = options.Certificate is null ? "http" : "https";
         var baseAddress = new Uri($"{scheme}://{host}:{port.ToString(CultureInfo.InvariantCulture)}/");
         ApiServerLog.Listening(logger, baseAddress);
-        return new InMemoryApiServer(app, store, registry, operations, tokens, faults, baseAddress, options.Certificate);
+        return new InMemoryApiServer(app, store, registry, operations, tokens, access, faults, baseAddress, options.Certificate);
     }
 
     /// <summary>
@@ -176,6 +185,13 @@ public sealed class InMemoryApiServer : IAsyncDisposable
     /// <summary>A copy that reads exactly like an object received over HTTP (numbers convert to any integer type).</summary>
     private static JsonObject Detached(JsonObject stored) => (JsonObject)JsonNode.Parse(stored.ToJsonString())!;
 
+    /// <summary>
+    /// Lets <paramref name="subject"/> (a user name or a group) make <paramref name="verb"/> on
+    /// <paramref name="group"/>/<paramref name="resource"/> cluster-wide, as SubjectAccessReviews see it.
+    /// The account of the kubeconfigs this server writes may do anything without a grant.
+    /// </summary>
+    public void Grant(string subject, string verb, string group, string resource) => _access.Grant(subject, verb, group, resource);
+
     /// <summary>Makes a token issued by <see cref="IssueToken"/> fail review from now on.</summary>
     public bool RevokeToken(string token) => _tokens.Revoke(token);
 
@@ -204,7 +220,7 @@ public sealed class InMemoryApiServer : IAsyncDisposable
             users:
             - name: edgelb-admin
               user:
-                token: {IssueToken("edgelb-admin", "kube-system")}
+                token: {IssueToken(AdministratorAccount, AdministratorNamespace)}
             preferences: {"{}"}
 
             """;

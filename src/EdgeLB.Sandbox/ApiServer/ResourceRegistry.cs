@@ -31,6 +31,7 @@ internal sealed class ResourceRegistry
             new("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, [], false),
             new("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, [], false),
             new("authentication.k8s.io", "v1", "tokenreviews", "tokenreview", "TokenReview", false, [], false) { Verbs = ["create"] },
+            new("authorization.k8s.io", "v1", "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", false, [], false) { Verbs = ["create"] },
             new(EdgeLbGroup, "v1alpha1", "ipaddresspools", "ipaddresspool", "IPAddressPool", true, [], true)
             {
                 ResetStatusOnCreate = true,

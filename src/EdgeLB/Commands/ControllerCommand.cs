@@ -35,6 +35,8 @@ internal static class ControllerCommand
             (new("--heartbeat-budget") { Description = $"heartbeats per second from all speakers together; past it the interval and leases double (default {defaults.HeartbeatBudget})" }, nameof(ControllerOptions.HeartbeatBudget)),
             (new("--speaker-service-account") { Description = "user a speaker token must review as (default system:serviceaccount:<namespace>:edgelb-speaker)" }, nameof(ControllerOptions.SpeakerServiceAccount)),
             (new("--token-audience") { Description = $"audience of speaker tokens (default {defaults.TokenAudience})" }, nameof(ControllerOptions.TokenAudience)),
+            (new("--grpc-max-connections") { Description = $"connections the coordinator endpoint accepts at once (default {defaults.GrpcMaxConnections})" }, nameof(ControllerOptions.GrpcMaxConnections)),
+            (new("--grpc-max-authenticating") { Description = $"calls whose token is being reviewed at once; more are refused with RESOURCE_EXHAUSTED (default {defaults.GrpcMaxAuthenticating})" }, nameof(ControllerOptions.GrpcMaxAuthenticating)),
             (new("--relearn-timeout") { Description = $"how long a new leader waits for holders to report (default {defaults.RelearnTimeout})" }, nameof(ControllerOptions.RelearnTimeout)),
             (new("--garp-count") { Description = $"gratuitous ARP / NA burst size (default {defaults.GarpCount})" }, nameof(ControllerOptions.GarpCount)),
             (new("--garp-interval") { Description = $"gap within the burst (default {defaults.GarpInterval})" }, nameof(ControllerOptions.GarpInterval)),

@@ -165,7 +165,7 @@ internal static class CoordinatorSuite
     private static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)], 2);
 
-    private static Process StartController(string edgelb, string kubeconfig, int httpPort, int grpcPort)
+    internal static Process StartController(string edgelb, string kubeconfig, int httpPort, int grpcPort)
     {
         var psi = new ProcessStartInfo(edgelb) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
 
@@ -187,7 +187,7 @@ internal static class CoordinatorSuite
         return process;
     }
 
-    private static async Task StopAsync(Process process)
+    internal static async Task StopAsync(Process process)
     {
         if (process.HasExited)
         {
@@ -206,7 +206,7 @@ internal static class CoordinatorSuite
         }
     }
 
-    private static async Task<bool> ReadyAsync(int port)
+    internal static async Task<bool> ReadyAsync(int port)
     {
         using var http = new HttpClient();
         try
@@ -219,7 +219,7 @@ internal static class CoordinatorSuite
         }
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan within, string what)
+    internal static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan within, string what)
     {
         var deadline = Stopwatch.StartNew();
         while (!await condition())

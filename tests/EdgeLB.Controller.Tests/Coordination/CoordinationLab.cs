@@ -2,6 +2,7 @@ using EdgeLB.Controller.Hosting;
 using EdgeLB.Kubernetes.Configuration;
 using EdgeLB.Kubernetes.Models;
 using EdgeLB.Kubernetes.Rest;
+using EdgeLB.Rpc;
 using EdgeLB.Rpc.Client;
 using EdgeLB.Rpc.Contract;
 using EdgeLB.Rpc.Contract.V1;
@@ -125,10 +126,18 @@ internal sealed class CoordinationLab : IAsyncDisposable
             Ports = [new EndpointPort { Name = "http", Port = 8080, Protocol = "TCP" }],
         });
 
-    public static async Task<GetStateResponse> GetStateAsync(ControllerHost host, GetStateRequest? request = null)
+    /// <summary>GetState as an operator asks for it: with the kubeconfig account's token unless <paramref name="token"/> says otherwise ("" sends none).</summary>
+    public async Task<GetStateResponse> GetStateAsync(ControllerHost host, GetStateRequest? request = null, string? token = null)
     {
+        token ??= Server.IssueToken(InMemoryApiServer.AdministratorAccount, InMemoryApiServer.AdministratorNamespace);
+        var headers = new Metadata();
+        if (token.Length > 0)
+        {
+            headers.Add("authorization", "Bearer " + token);
+        }
+
         using var channel = RpcChannel.Create(AddressOf(host));
-        return await channel.UnaryAsync(CoordinatorMethods.GetState, request ?? new GetStateRequest(), CallOptions.FromTimeout(TimeSpan.FromSeconds(10)));
+        return await channel.UnaryAsync(CoordinatorMethods.GetState, request ?? new GetStateRequest(), CallOptions.FromTimeout(TimeSpan.FromSeconds(10), headers));
     }
 
     /// <summary>A leading controller, speakers on node-1 and node-2, Service "web", its VIP and the speaker holding it.</summary>

@@ -113,6 +113,11 @@ internal static partial class ApiCalls
         {
             yield return new ApiCall("authentication.k8s.io", "tokenreviews", "create", Namespaced: false, source);
         }
+
+        if (text.Contains(".ReviewAccessAsync(", StringComparison.Ordinal))
+        {
+            yield return new ApiCall("authorization.k8s.io", "subjectaccessreviews", "create", Namespaced: false, source);
+        }
     }
 
     private static IEnumerable<string> SourceFiles(string dir) =>

@@ -103,10 +103,11 @@ public sealed class RbacTests
                 new KubeEvent { Metadata = new ObjectMeta { Name = name } },
                 ct);
             var review = await _client.ReviewTokenAsync(token, ["edgelb"], ct);
+            var access = await client.ReviewAccessAsync(user, new ResourceAttributes { Verb = "list", Resource = "services" }, ct);
             """;
         var calls = ApiCalls.FromText(Code, "snippet", descriptors).Select(c => $"{c.Verb} {c.Group}/{c.Resource}").ToList();
         Assert.Equal(
-            ["list edgelb.io/ipaddresspools", "watch edgelb.io/ipaddresspools", "patch /services/status", "create /events", "create authentication.k8s.io/tokenreviews"],
+            ["list edgelb.io/ipaddresspools", "watch edgelb.io/ipaddresspools", "patch /services/status", "create /events", "create authentication.k8s.io/tokenreviews", "create authorization.k8s.io/subjectaccessreviews"],
             calls);
 
         var unknown = Assert.Throws<InvalidDataException>(() => ApiCalls.FromText("await _client.FrobnicateAsync(Resources.Nodes);", "snippet", descriptors).ToList());
