@@ -82,7 +82,8 @@ public sealed class EventRecorder : IDisposable
     }
 
     /// <summary>
-    /// Records an event on <paramref name="obj"/>; true when the API server stored it. The stored
+    /// Records an event on <paramref name="obj"/>; true when the API server stored it, or (a repeat
+    /// within the series interval) when it was counted for the write at the interval's end. The stored
     /// Event is not read back: nobody needs it, and parsing thousands of them costs memory and time.
     /// </summary>
     public Task<bool> RecordAsync(IKubernetesObject obj, string type, string reason, string message, CancellationToken cancellationToken = default)

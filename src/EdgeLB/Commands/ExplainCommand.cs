@@ -23,8 +23,9 @@ internal static class ExplainCommand
             var name = parse.GetValue(service) ?? string.Empty;
             if (IPAddress.TryParse(name, out var address))
             {
+                // Matched here by value, not by the coordinator's text form, so any spelling of an IPv6 address works.
                 return await AnswerAsync(
-                    parse, query, new GetStateRequest { Vip = address.ToString() }, state => StateFormatter.ExplainAddress(state, address), $"no Service holds {address}", ct);
+                    parse, query, new GetStateRequest(), state => StateFormatter.ExplainAddress(state, address), $"no Service holds {address}", ct);
             }
 
             var slash = name.IndexOf('/', StringComparison.Ordinal);
