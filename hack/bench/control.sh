@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Control plane at scale: 10,000 LoadBalancer Services -> artifacts/bench/control.json
+# Control plane at scale: 10,000 LoadBalancer Services, then 2,000 Services waiting on an exhausted
+# pool while 100 changes happen around them (the pending storm) -> artifacts/bench/control.json
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # The binary the image ships (hack/publish.sh: compiled ahead of time). A plain build starts as IL only, and

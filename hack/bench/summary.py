@@ -18,6 +18,8 @@ TARGETS = {
     "seconds_to_all_external_ip": ("<=", 10),
     "restart_changed_assignments": ("==", 0),
     "controller_peak_rss_mb": ("<=", 150),
+    "pending_storm_event_writes": ("<", 200),
+    "pending_storm_log_lines": ("<", 500),
     "speaker_rss_mb": ("<=", 50),
     "edgelb_rss_mb": ("<=", 50),
     "dead_backend_removed_ms": ("<=", 1000),
@@ -37,7 +39,7 @@ REFERENCES = {
 
 
 def check(op, value, bound):
-    return {"<=": value <= bound, ">=": value >= bound, "==": value == bound}[op]
+    return {"<": value < bound, "<=": value <= bound, ">=": value >= bound, "==": value == bound}[op]
 
 
 def main():

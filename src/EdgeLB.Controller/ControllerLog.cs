@@ -32,6 +32,9 @@ internal static partial class ControllerLog
     [LoggerMessage(5008, LogLevel.Warning, "IPAddressPool {Pool}: writing status failed")]
     public static partial void PoolStatusFailed(ILogger logger, Exception exception, string pool);
 
+    [LoggerMessage(5010, LogLevel.Warning, "Service {Service}: {Reason}: {Message} (and {Suppressed} times more, not logged, since the last line)")]
+    public static partial void RefusedAgain(ILogger logger, string service, string reason, string message, int suppressed);
+
     [LoggerMessage(5009, LogLevel.Error, "Controller component {Component} stopped unexpectedly")]
     public static partial void ComponentFailed(ILogger logger, Exception exception, string component);
 

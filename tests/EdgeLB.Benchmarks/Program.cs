@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using EdgeLB.Benchmarks;
 using EdgeLB.Benchmarks.Announce;
 using EdgeLB.Benchmarks.Control;
 using EdgeLB.Benchmarks.Coordination;
@@ -16,6 +17,7 @@ return args switch
     ["core", var output] => CoreSuite.Run(output),
     ["announce", .. var rest] => await AnnounceBenchmark.RunAsync(rest),
     ["control", var edgelb, var output] => await ControlSuite.RunAsync(edgelb, output),
+    ["pending-storm", var edgelb, var output] => await PendingStormOnly(edgelb, output),
     ["coordinator", var edgelb, var output] => await CoordinatorSuite.RunAsync(edgelb, output),
     ["coordinator", var edgelb, var output, var speakers, var services] => await CoordinatorSuite.RunAsync(edgelb, output, int.Parse(speakers, System.Globalization.CultureInfo.InvariantCulture), int.Parse(services, System.Globalization.CultureInfo.InvariantCulture)),
     ["hostile", var edgelb, var output] => await HostileSessionsSuite.RunAsync(edgelb, output),
@@ -26,6 +28,13 @@ return args switch
     ["failover", .. var rest] => await FailoverSuite.RunAsync(rest),
     _ => Run(args),
 };
+
+// The control suite's pending-storm scenario alone, for measuring it without the 10,000 Services.
+static async Task<int> PendingStormOnly(string edgelb, string output)
+{
+    BenchOutput.Write(output, await PendingStormScenario.RunAsync(edgelb));
+    return 0;
+}
 
 static int Run(string[] args)
 {

@@ -45,6 +45,17 @@ public sealed class StateFormatterTests
     [Fact]
     public void Explain_UnknownService_IsNull() => Assert.Null(StateFormatter.Explain(State(), "shop/nothing"));
 
+    [Fact]
+    public void ExplainAddress_NamesEveryServiceHoldingTheVip()
+    {
+        // What an operator runs for a tenant's "198.18.0.10 is held by another Service".
+        var text = StateFormatter.ExplainAddress(State(), System.Net.IPAddress.Parse("198.18.0.10"));
+
+        Assert.NotNull(text);
+        Assert.Equal("198.18.0.10 (IPv4, pool lan) for shop/web, shop/web-udp: announced by node-a on eth0, epoch 7", text.Split(Environment.NewLine)[1]);
+        Assert.Null(StateFormatter.ExplainAddress(State(), System.Net.IPAddress.Parse("198.18.0.99")));
+    }
+
     [Theory]
     [InlineData(350, "350ms")]
     [InlineData(4_200, "4.2s")]

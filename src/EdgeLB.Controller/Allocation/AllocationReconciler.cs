@@ -37,7 +37,8 @@ internal sealed class AllocationReconciler
     private readonly ControllerMetrics _metrics;
     private readonly ILogger _logger;
     private readonly WorkQueue _queue;
-    private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
+    private readonly WaitingRoom _waiting = new();
+    private readonly RefusalLogLimiter _refusalLog;
     private readonly Dictionary<string, string> _reportedPoolProblems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string? Uid, long? Generation)> _appliedPoolGenerations = new(StringComparer.Ordinal);
     private readonly Channel<bool> _poolsChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -64,6 +65,7 @@ internal sealed class AllocationReconciler
         _metrics = metrics;
         _logger = logger;
         _queue = new WorkQueue(time);
+        _refusalLog = new RefusalLogLimiter(time);
         metrics.ObservePools(() => PoolMeasurements(inUse: false), () => PoolMeasurements(inUse: true));
         metrics.ObserveQueue(() => _queue.Count);
     }
@@ -119,7 +121,7 @@ internal sealed class AllocationReconciler
         var prefix = current.Metadata.Name + "/";
         lock (_gate)
         {
-            foreach (var key in _waiting)
+            foreach (var key in _waiting.Keys)
             {
                 if (key.StartsWith(prefix, StringComparison.Ordinal))
                 {
@@ -197,22 +199,24 @@ internal sealed class AllocationReconciler
         }
 
         AllocationResult result;
+        var logRefusal = false;
+        var suppressed = 0;
         lock (_gate)
         {
+            var tokens = _waiting.Begin(key);
             result = _allocator.Assign(Request(service));
-            if (result.Succeeded)
+            if (result.Refusal is { } refused)
             {
-                _waiting.Remove(key);
+                _waiting.Wait(key, refused.WaitsFor);
+                logRefusal = _refusalLog.ShouldLog(key, refused.Reason, out suppressed);
             }
             else
             {
-                _waiting.Add(key);
+                _waiting.Leave(key);
+                _refusalLog.Forget(key);
             }
 
-            if (result.Changed)
-            {
-                WakeWaiting(except: key);
-            }
+            WakeFor(tokens);
         }
 
         await WriteStatusAsync(service, result.Addresses, result.Pool, result.OutsidePools, cancellationToken);
@@ -231,15 +235,21 @@ internal sealed class AllocationReconciler
 
         if (result.Refusal is { } refusal)
         {
-            ControllerLog.Refused(_logger, key, refusal.Reason, refusal.Message);
+            if (logRefusal && suppressed > 0)
+            {
+                ControllerLog.RefusedAgain(_logger, key, refusal.Reason, refusal.Message, suppressed);
+            }
+            else if (logRefusal)
+            {
+                ControllerLog.Refused(_logger, key, refusal.Reason, refusal.Message);
+            }
+
             _metrics.Refused(refusal.Reason);
             await _events.RecordAsync(service, "Warning", refusal.Reason, refusal.Message, cancellationToken);
-            _queue.AddRateLimited(key);
         }
-        else
-        {
-            _queue.Forget(key);
-        }
+
+        // A refused Service is not retried on a timer: the waiting room wakes it when a change can help it.
+        _queue.Forget(key);
     }
 
     /// <summary>A Service that is gone or no longer ours gives its addresses back, and loses the status EdgeLB wrote.</summary>
@@ -248,13 +258,13 @@ internal sealed class AllocationReconciler
         IReadOnlyList<IPValue> released;
         lock (_gate)
         {
-            _waiting.Remove(key);
+            var tokens = _waiting.Begin(key);
+            _waiting.Leave(key);
+            _refusalLog.Forget(key);
             var serviceKey = KeyOf(key);
             released = _allocator.AddressesOf(serviceKey);
-            if (_allocator.Release(serviceKey))
-            {
-                WakeWaiting(except: key);
-            }
+            _allocator.Release(serviceKey);
+            WakeFor(tokens);
         }
 
         if (released.Count > 0)
@@ -339,6 +349,12 @@ internal sealed class AllocationReconciler
             }
         }
 
+        lock (_gate)
+        {
+            // Every Service is reconciled next anyway; what re-learning changed wakes nobody.
+            _allocator.TakeChanges();
+        }
+
         ControllerLog.Relearned(_logger, count, addresses);
     }
 
@@ -374,7 +390,12 @@ internal sealed class AllocationReconciler
                 _reportedPoolProblems[pool] = text;
             }
 
-            WakeWaiting(except: null);
+            // Any Service may fit the new pools; what the allocator did while applying them is covered by that.
+            _allocator.TakeChanges();
+            foreach (var key in _waiting.Keys)
+            {
+                _queue.Add(key);
+            }
         }
 
         return newlyInvalid;
@@ -445,14 +466,20 @@ internal sealed class AllocationReconciler
         }
     }
 
-    private void WakeWaiting(string? except)
+    /// <summary>
+    /// Wakes the waiting Services the allocator's latest changes can help, and hands on the tokens of
+    /// a Service whose turn just ended when their address is still free. Called under the lock.
+    /// </summary>
+    private void WakeFor(IReadOnlyList<(PoolFamily Where, long Since)> tokens)
     {
-        foreach (var key in _waiting)
+        foreach (var key in _waiting.Wake(_allocator.TakeChanges()))
         {
-            if (key != except)
-            {
-                _queue.Add(key);
-            }
+            _queue.Add(key);
+        }
+
+        foreach (var key in _waiting.PassOn(tokens, _allocator.HasFree))
+        {
+            _queue.Add(key);
         }
     }
 

@@ -1,5 +1,6 @@
 using EdgeLB.Core.Addresses;
 using EdgeLB.Core.Pools;
+using EdgeLB.Core.Text;
 
 namespace EdgeLB.Core.Allocation;
 
@@ -19,6 +20,9 @@ public sealed class Allocator
     private readonly Dictionary<ServiceKey, ServiceAllocation> _services = [];
     private readonly Dictionary<string, SortedSet<IPValue>> _sharedByKey = new(StringComparer.Ordinal);
     private readonly Func<IPValue, bool> _isTaken;
+    private readonly Dictionary<PoolFamily, int> _freed = [];
+    private readonly HashSet<IPValue> _touched = [];
+    private readonly HashSet<string> _keysTaken = new(StringComparer.Ordinal);
     private Dictionary<string, PoolState> _pools = new(StringComparer.Ordinal);
     private List<PoolState> _autoOrder = [];
 
@@ -160,6 +164,23 @@ public sealed class Allocator
         return true;
     }
 
+    /// <summary>The changes since the last call (see <see cref="AllocationChanges"/>), then forgets them.</summary>
+    public AllocationChanges TakeChanges()
+    {
+        var changes = new AllocationChanges(
+            new Dictionary<PoolFamily, int>(_freed),
+            [.. _touched],
+            [.. _keysTaken]);
+        _freed.Clear();
+        _touched.Clear();
+        _keysTaken.Clear();
+        return changes;
+    }
+
+    /// <summary>Whether a pool has a free address of a family.</summary>
+    public bool HasFree(PoolFamily where) =>
+        _pools.TryGetValue(where.Pool, out var state) && state.FindFree(where.Family, _isTaken) is not null;
+
     public IReadOnlyList<IPValue> AddressesOf(ServiceKey key) =>
         _services.TryGetValue(key, out var a) ? a.Addresses : [];
 
@@ -192,7 +213,7 @@ public sealed class Allocator
 
             if (intent.Pool is not null && existing.Addresses.Any(a => PoolOf(a) != intent.Pool))
             {
-                return $"pool {intent.Pool} was requested";
+                return $"pool {QuotedValue.Quote(intent.Pool)} was requested";
             }
 
             if (existing.Addresses.Any(a => !intent.WantedFamilies.Contains(a.Family)))
@@ -307,7 +328,14 @@ public sealed class Allocator
         }
 
         return ([], new(AllocationReasons.PoolExhausted,
-            $"no free {string.Join(" and ", required)} address in pool{(candidates.Count > 1 ? "s" : string.Empty)} {string.Join(", ", candidates.Select(c => c.Pool.Name))}"));
+            $"no free {string.Join(" and ", required)} address in pool{(candidates.Count > 1 ? "s" : string.Empty)} {string.Join(", ", candidates.Select(c => c.Pool.Name))}")
+        {
+            WaitsFor = new AllocationWait
+            {
+                Pools = [.. candidates.SelectMany(c => required.Where(c.Pool.HasFamily).Select(f => new PoolFamily(c.Pool.Name, f)))],
+                SharingKey = intent.SharingKey,
+            },
+        });
 
         static bool Add(List<IPValue> picks, IPValue a)
         {
@@ -320,7 +348,7 @@ public sealed class Allocator
     {
         if (intent.Pool is not null && !_pools.ContainsKey(intent.Pool))
         {
-            return ([], new(AllocationReasons.UnknownPool, $"pool \"{intent.Pool}\" does not exist"));
+            return ([], new(AllocationReasons.UnknownPool, $"pool {QuotedValue.Quote(intent.Pool)} does not exist"));
         }
 
         foreach (var address in intent.RequestedIPs)
@@ -338,7 +366,7 @@ public sealed class Allocator
 
             if (intent.Pool is not null && state.Pool.Name != intent.Pool)
             {
-                return ([], new(AllocationReasons.RequestedIPNotInPool, $"requested {address} is in pool \"{state.Pool.Name}\", not in the requested pool \"{intent.Pool}\""));
+                return ([], new(AllocationReasons.RequestedIPNotInPool, $"requested {address} is in pool \"{state.Pool.Name}\", not in the requested pool {QuotedValue.Quote(intent.Pool)}"));
             }
 
             if (!Allows(state.Pool, service))
@@ -361,12 +389,12 @@ public sealed class Allocator
         {
             if (!_pools.TryGetValue(intent.Pool, out var named))
             {
-                return ([], new(AllocationReasons.UnknownPool, $"pool \"{intent.Pool}\" does not exist"));
+                return ([], new(AllocationReasons.UnknownPool, $"pool {QuotedValue.Quote(intent.Pool)} does not exist"));
             }
 
             return Allows(named.Pool, service)
                 ? ([named], null)
-                : ([], new(AllocationReasons.PoolNotAllowed, $"pool \"{intent.Pool}\" does not allow Services in namespace {service.Key.Namespace} with these labels"));
+                : ([], new(AllocationReasons.PoolNotAllowed, $"pool {QuotedValue.Quote(intent.Pool)} does not allow Services in namespace {service.Key.Namespace} with these labels"));
         }
 
         var candidates = _autoOrder.Where(p => Allows(p.Pool, service)).ToList();
@@ -411,14 +439,20 @@ public sealed class Allocator
         if (holding.SharingKey is null || holding.SharingKey != profile.Key)
         {
             return new(AllocationReasons.RequestedIPInUse,
-                $"{address} is held by {others[0]}{(holding.SharingKey is null ? string.Empty : " under another sharing key")}");
+                $"{address} is held by {Visible(others[0], self)}{(holding.SharingKey is null ? string.Empty : " under another sharing key")}")
+            {
+                WaitsFor = new AllocationWait { Addresses = [address] },
+            };
         }
 
         foreach (var other in others)
         {
-            if (profile.ConflictWith(_services[other].Profile, other) is { } why)
+            if (profile.ConflictWith(_services[other].Profile, Visible(other, self)) is { } why)
             {
-                return new(AllocationReasons.SharingConflict, $"cannot share {address}: {why}");
+                return new(AllocationReasons.SharingConflict, $"cannot share {address}: {why}")
+                {
+                    WaitsFor = new AllocationWait { Addresses = [address] },
+                };
             }
         }
 
@@ -443,6 +477,11 @@ public sealed class Allocator
 
             UpdateKeyIndex(address, holding.SharingKey, add: true);
             holding.Services.Add(key);
+            _touched.Add(address);
+            if (holding.SharingKey is not null)
+            {
+                _keysTaken.Add(holding.SharingKey);
+            }
         }
 
         _services[key] = new ServiceAllocation(key, [.. addresses.Order()], intent, profile);
@@ -454,6 +493,7 @@ public sealed class Allocator
         {
             var holding = _holders[address];
             holding.Services.Remove(allocation.Key);
+            _touched.Add(address);
             if (holding.Services.Count > 0)
             {
                 continue;
@@ -464,6 +504,8 @@ public sealed class Allocator
             if (holding.Pool is not null)
             {
                 _pools[holding.Pool].Return(address);
+                var where = new PoolFamily(holding.Pool, address.Family);
+                _freed[where] = _freed.GetValueOrDefault(where) + 1;
             }
         }
 
@@ -475,12 +517,18 @@ public sealed class Allocator
     {
         foreach (var address in allocation.Addresses)
         {
+            // Its ports or pods may have changed, which can settle a sharing conflict over the address.
+            _touched.Add(address);
             var holding = _holders[address];
             if (holding.SharingKey != allocation.Profile.Key && holding.Services.All(s => s == allocation.Key))
             {
                 UpdateKeyIndex(address, holding.SharingKey, add: false);
                 holding.SharingKey = allocation.Profile.Key;
                 UpdateKeyIndex(address, holding.SharingKey, add: true);
+                if (holding.SharingKey is not null)
+                {
+                    _keysTaken.Add(holding.SharingKey);
+                }
             }
         }
 
@@ -521,6 +569,14 @@ public sealed class Allocator
 
         return null;
     }
+
+    /// <summary>
+    /// How a refusal names another Service: by name within the asking Service's namespace, and only
+    /// as "another Service" beyond it, so a tenant's Events never reveal other tenants' Services
+    /// (the operator finds the holder with <c>edgelb explain &lt;address&gt;</c>).
+    /// </summary>
+    private static string Visible(ServiceKey other, ServiceKey self) =>
+        other.Namespace == self.Namespace ? other.ToString() : "another Service";
 
     private static bool Allows(AddressPool pool, ServiceRequest service) =>
         pool.Allows(service.Key.Namespace, service.NamespaceLabels, service.Labels);

@@ -1,4 +1,5 @@
 using EdgeLB.Core.Addresses;
+using EdgeLB.Core.Text;
 
 namespace EdgeLB.Core.Allocation;
 
@@ -56,7 +57,7 @@ public static class ServiceAnnotations
         {
             if (!IPValue.TryParse(part, out var ip))
             {
-                return (null, Invalid($"\"{part}\" in {(ipList is null ? "spec.loadBalancerIP" : LoadBalancerIPs)} is not an IP address"));
+                return (null, Invalid($"{QuotedValue.Quote(part)} in {(ipList is null ? "spec.loadBalancerIP" : LoadBalancerIPs)} is not an IP address"));
             }
 
             if (requested.Any(r => r.Family == ip.Family))
@@ -118,7 +119,7 @@ public static class ServiceAnnotations
 
             if (value is not null && v.Trim() != value.Trim())
             {
-                return Invalid($"{from} is \"{value}\" but {key} is \"{v}\"; set only one");
+                return Invalid($"{from} is {QuotedValue.Quote(value)} but {key} is {QuotedValue.Quote(v)}; set only one");
             }
 
             value = v;

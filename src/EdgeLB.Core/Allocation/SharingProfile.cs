@@ -10,14 +10,17 @@ internal sealed record SharingProfile(
     public static SharingProfile From(ServiceRequest service, string? key) =>
         new(key, service.Ports, service.ExternalTrafficPolicy, service.Selector);
 
-    /// <summary>Why this Service cannot share an address with <paramref name="other"/>, or null when it can.</summary>
-    public string? ConflictWith(SharingProfile other, ServiceKey otherKey)
+    /// <summary>
+    /// Why this Service cannot share an address with <paramref name="other"/>, or null when it can;
+    /// <paramref name="otherName"/> is how the answer may name the other Service.
+    /// </summary>
+    public string? ConflictWith(SharingProfile other, string otherName)
     {
         foreach (var port in Ports)
         {
             if (other.Ports.Contains(port))
             {
-                return $"port {port} is already used by {otherKey} on that address";
+                return $"port {port} is already used by {otherName} on that address";
             }
         }
 
@@ -25,7 +28,7 @@ internal sealed record SharingProfile(
         // that is only one set of nodes when they select the same pods.
         if ((TrafficPolicy == TrafficPolicy.Local || other.TrafficPolicy == TrafficPolicy.Local) && !SameSelector(other))
         {
-            return $"{otherKey} selects other pods and externalTrafficPolicy is Local";
+            return $"{otherName} selects other pods and externalTrafficPolicy is Local";
         }
 
         return null;

@@ -9,14 +9,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgeLB.Kubernetes.Events;
 
 /// <summary>
-/// Records core/v1 Events the way client-go's correlator does: the same object, type, reason and
-/// message again patches the existing Event's count and lastTimestamp instead of creating another
-/// one. Remembers the last <see cref="EventRecorderOptions.CacheSize"/> distinct events (LRU).
-/// Events are best effort: failures are logged, never thrown.
+/// Records core/v1 Events as series, the way client-go aggregates them: one Event per object, type
+/// and reason. A repeat with a new message patches the Event's message, count and lastTimestamp at
+/// once; a repeat of the same message only counts, and the count and lastTimestamp are written at
+/// most once per <see cref="EventRecorderOptions.SeriesInterval"/> (the last repeats of a burst are
+/// written when the interval ends), so a Service refused over and over costs a bounded number of
+/// writes. Remembers the last <see cref="EventRecorderOptions.CacheSize"/> series (LRU). Events are
+/// best effort: failures are logged, never thrown.
 /// </summary>
 /// <remarks>
-/// Events about different things are written concurrently; the same event is written by one caller
-/// at a time (a lock stripe per key), so a repeat always finds the Event its predecessor created.
+/// Events about different things are written concurrently; one series is written by one caller at
+/// a time (a lock stripe per key), so a repeat always finds the Event its predecessor created.
 /// </remarks>
 public sealed class EventRecorder : IDisposable
 {
@@ -52,6 +55,14 @@ public sealed class EventRecorder : IDisposable
 
     public void Dispose()
     {
+        lock (_cacheGate)
+        {
+            foreach (var entry in _lru)
+            {
+                entry.Flush?.Dispose();
+            }
+        }
+
         foreach (var stripe in _stripes)
         {
             stripe.Dispose();
@@ -71,7 +82,8 @@ public sealed class EventRecorder : IDisposable
     }
 
     /// <summary>
-    /// Records an event on <paramref name="obj"/>; true when the API server stored it. The stored
+    /// Records an event on <paramref name="obj"/>; true when the API server stored it, or (a repeat
+    /// within the series interval) when it was counted for the write at the interval's end. The stored
     /// Event is not read back: nobody needs it, and parsing thousands of them costs memory and time.
     /// </summary>
     public Task<bool> RecordAsync(IKubernetesObject obj, string type, string reason, string message, CancellationToken cancellationToken = default)
@@ -84,23 +96,26 @@ public sealed class EventRecorder : IDisposable
     {
         ArgumentNullException.ThrowIfNull(involved);
         var ns = string.IsNullOrEmpty(involved.Namespace) ? "default" : involved.Namespace;
-        var key = string.Join('\u0000', _options.Component, _options.Host, involved.Kind, ns, involved.Name, involved.Uid, involved.ApiVersion, type, reason, message);
+        var key = string.Join('\u0000', _options.Component, _options.Host, involved.Kind, ns, involved.Name, involved.Uid, involved.ApiVersion, type, reason);
         var now = _time.GetUtcNow();
-        var stripe = _stripes[(uint)StringComparer.Ordinal.GetHashCode(key) % Stripes];
+        var stripe = StripeOf(key);
         await stripe.WaitAsync(cancellationToken);
         try
         {
             if (Touch(key) is { } entry)
             {
-                var patch = new JsonObject
+                if (entry.Message == message && now - entry.WrittenAt < _options.SeriesInterval)
                 {
-                    ["count"] = entry.Count + 1,
-                    ["lastTimestamp"] = KubeTimeConverter.Format(now),
-                };
+                    // Counted now, written when the interval ends.
+                    entry.Count++;
+                    entry.LastTimestamp = now;
+                    ScheduleFlush(entry);
+                    return true;
+                }
+
                 try
                 {
-                    await _client.PatchWithoutResultAsync(Resources.Events, entry.Namespace, entry.Name, PatchType.Merge, patch, cancellationToken: cancellationToken);
-                    entry.Count++;
+                    await WriteSeriesAsync(entry, entry.Count + 1, now, message, cancellationToken);
                     return true;
                 }
                 catch (KubernetesNotFoundException)
@@ -132,13 +147,85 @@ public sealed class EventRecorder : IDisposable
                     ReportingInstance = _options.Host ?? "",
                 },
                 cancellationToken);
-            Remember(new Entry(key, ns, name) { Count = 1 });
+            Remember(new Entry(key, ns, name) { Count = 1, Written = 1, Message = message, LastTimestamp = now, WrittenAt = now });
             return true;
         }
         catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or TimeoutException)
         {
             KubernetesLog.EventFailed(_logger, reason, $"{involved.Kind} {ns}/{involved.Name}", ex.Message);
             return false;
+        }
+        finally
+        {
+            stripe.Release();
+        }
+    }
+
+    private SemaphoreSlim StripeOf(string key) => _stripes[(uint)StringComparer.Ordinal.GetHashCode(key) % Stripes];
+
+    /// <summary>Patches the series' Event to <paramref name="count"/>, <paramref name="at"/> and <paramref name="message"/>. Called under the series' stripe.</summary>
+    private async Task WriteSeriesAsync(Entry entry, int count, DateTimeOffset at, string message, CancellationToken cancellationToken)
+    {
+        var patch = new JsonObject
+        {
+            ["count"] = count,
+            ["lastTimestamp"] = KubeTimeConverter.Format(at),
+        };
+        if (message != entry.Message)
+        {
+            patch["message"] = message;
+        }
+
+        await _client.PatchWithoutResultAsync(Resources.Events, entry.Namespace, entry.Name, PatchType.Merge, patch, cancellationToken: cancellationToken);
+        entry.Count = count;
+        entry.Written = count;
+        entry.LastTimestamp = at;
+        entry.Message = message;
+        entry.WrittenAt = _time.GetUtcNow();
+    }
+
+    /// <summary>Writes the counted repeats of a series when its interval ends; one timer per series at most.</summary>
+    private void ScheduleFlush(Entry entry)
+    {
+        if (entry.Flush is not null)
+        {
+            return;
+        }
+
+        var due = entry.WrittenAt + _options.SeriesInterval - _time.GetUtcNow();
+        entry.Flush = _time.CreateTimer(_ => _ = FlushAsync(entry), null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task FlushAsync(Entry entry)
+    {
+        var stripe = StripeOf(entry.Key);
+        try
+        {
+            await stripe.WaitAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        try
+        {
+            entry.Flush?.Dispose();
+            entry.Flush = null;
+            if (entry.Count > entry.Written)
+            {
+                await WriteSeriesAsync(entry, entry.Count, entry.LastTimestamp, entry.Message, CancellationToken.None);
+            }
+        }
+        catch (KubernetesNotFoundException)
+        {
+            // The Event expired: the next repeat starts a new one.
+            Forget(entry.Key);
+        }
+        catch (Exception ex) when (ex is KubernetesApiException or HttpRequestException or IOException or TimeoutException)
+        {
+            // Unreachable: the next repeat writes the series again.
+            KubernetesLog.EventFailed(_logger, "series count", entry.Key.Replace('\u0000', ' '), ex.Message);
         }
         finally
         {
@@ -200,6 +287,20 @@ public sealed class EventRecorder : IDisposable
 
         public string Name { get; } = name;
 
+        /// <summary>How many times the event happened.</summary>
         public int Count { get; set; }
+
+        /// <summary>The count the API server holds.</summary>
+        public int Written { get; set; }
+
+        public string Message { get; set; } = "";
+
+        public DateTimeOffset LastTimestamp { get; set; }
+
+        /// <summary>When the series was last written.</summary>
+        public DateTimeOffset WrittenAt { get; set; }
+
+        /// <summary>The pending write of counted repeats, if any.</summary>
+        public ITimer? Flush { get; set; }
     }
 }

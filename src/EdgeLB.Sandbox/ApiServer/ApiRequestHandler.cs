@@ -23,6 +23,7 @@ internal sealed class ApiRequestHandler
     private readonly AccessReviewer _access;
     private readonly WatchStreamer _watches;
     private readonly ApiFaults _faults;
+    private readonly RequestCounter _requests = new();
     private readonly InMemoryApiServerOptions _options;
     private readonly ILogger _logger;
 
@@ -100,6 +101,11 @@ internal sealed class ApiRequestHandler
             }
         }
 
+        if (context.Items[typeof(ResourcePath)] is ResourcePath resource)
+        {
+            _requests.Count(request.Method, request.Query["watch"].ToString() is "true" or "1", resource, context.Response.StatusCode);
+        }
+
         ApiServerLog.Request(_logger, request.Method, path, context.Response.StatusCode);
     }
 
@@ -125,6 +131,10 @@ internal sealed class ApiRequestHandler
             case ["healthz" or "livez" or "readyz", ..]:
                 context.Response.ContentType = "text/plain";
                 await context.Response.WriteAsync("ok", context.RequestAborted);
+                return;
+            case ["metrics"]:
+                context.Response.ContentType = "text/plain; version=0.0.4";
+                await context.Response.WriteAsync(_requests.Render(), context.RequestAborted);
                 return;
             case ["openapi", ..]:
                 await HttpJson.WriteAsync(context.Response, 200, _openApi.Get(segments, context.Request.Query["hash"]) ?? throw ApiException.PathNotFound());
@@ -165,6 +175,7 @@ internal sealed class ApiRequestHandler
             throw ApiException.PathNotFound();
         }
 
+        context.Items[typeof(ResourcePath)] = path;
         var query = context.Request.Query;
         var type = path.Type;
         var write = new WriteOptions(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using EdgeLB.Rpc.Contract.V1;
 
@@ -63,7 +64,23 @@ internal static class StateFormatter
     public static string? Explain(GetStateResponse state, string service)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var vips = state.Vips.Where(v => v.Services.Contains(service, StringComparer.Ordinal)).ToList();
+        return Explain(state, v => v.Services.Contains(service, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The same for the VIP <paramref name="address"/>, whichever Services hold it: how an operator
+    /// finds the holder of an address a tenant's Event calls "in use by another Service".
+    /// </summary>
+    public static string? ExplainAddress(GetStateResponse state, IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(address);
+        return Explain(state, v => IPAddress.TryParse(v.Address, out var a) && a.Equals(address));
+    }
+
+    private static string? Explain(GetStateResponse state, Func<VipState, bool> which)
+    {
+        var vips = state.Vips.Where(which).ToList();
         if (vips.Count == 0)
         {
             return null;

@@ -10,7 +10,8 @@ namespace EdgeLB.Benchmarks.Control;
 /// `hack/bench.sh control`: 10,000 LoadBalancer Services against the in-memory API server, with the
 /// controller as its own process (`edgelb controller`) so its memory is its own. Measures the time
 /// until every Service shows an EXTERNAL-IP, the controller's peak RSS, and a restart: time to
-/// ready and how many assignments it changed.
+/// ready and how many assignments it changed. Then, against a fresh API server, the pending storm
+/// (<see cref="PendingStormScenario"/>).
 /// </summary>
 internal static class ControlSuite
 {
@@ -99,6 +100,11 @@ internal static class ControlSuite
             ["restart_seconds_to_ready"] = Math.Round(restartSeconds, 2),
             ["restart_changed_assignments"] = changed,
         };
+        foreach (var (key, value) in await PendingStormScenario.RunAsync(edgelb))
+        {
+            metrics[key] = value;
+        }
+
         BenchOutput.Write(outputPath, metrics);
         return 0;
     }
@@ -141,7 +147,7 @@ internal static class ControlSuite
     private static Dictionary<string, string?> Snapshot(Informer<Service> informer) =>
         Measured(informer).ToDictionary(ObjectKey.Of, s => s.Status?.LoadBalancer?.Ingress is [var first, ..] ? first.Ip : null, StringComparer.Ordinal);
 
-    private static async Task<(Process Process, Uri Address)> StartApiServerAsync(string edgelb, string kubeconfig)
+    internal static async Task<(Process Process, Uri Address)> StartApiServerAsync(string edgelb, string kubeconfig)
     {
         var process = StartEdgelb(edgelb, "api-server", [
             "api-server", "--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--history", "100000", "--auto-create-namespaces",
@@ -166,16 +172,20 @@ internal static class ControlSuite
         throw new InvalidOperationException("edgelb api-server exited before it listened");
     }
 
-    private static Process StartController(string edgelb, string kubeconfig, int port)
+    /// <summary>Starts <c>edgelb controller</c>; each line it writes to standard output goes to <paramref name="onLine"/> when given.</summary>
+    internal static Process StartController(string edgelb, string kubeconfig, int port, string logLevel = "Warning", Action<string>? onLine = null)
     {
-        var process = StartEdgelb(edgelb, "controller", ["controller", "--kubeconfig", kubeconfig, "--http-listen", $"127.0.0.1:{port}", "--log-level", "Warning"]);
-        process.OutputDataReceived += (_, _) => { };
+        var process = StartEdgelb(edgelb, "controller", ["controller", "--kubeconfig", kubeconfig, "--http-listen", $"127.0.0.1:{port}", "--log-level", logLevel], onLine);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { onLine?.Invoke(e.Data); } };
         process.BeginOutputReadLine();
         return process;
     }
 
-    /// <summary>Starts <paramref name="edgelb"/> with its standard error echoed under <paramref name="role"/>; the caller reads its output.</summary>
-    private static Process StartEdgelb(string edgelb, string role, IEnumerable<string> args)
+    /// <summary>
+    /// Starts <paramref name="edgelb"/> with its standard error echoed under <paramref name="role"/>
+    /// (and each line also given to <paramref name="onErrorLine"/>); the caller reads its output.
+    /// </summary>
+    internal static Process StartEdgelb(string edgelb, string role, IEnumerable<string> args, Action<string>? onErrorLine = null)
     {
         var psi = new ProcessStartInfo(edgelb) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -184,12 +194,19 @@ internal static class ControlSuite
         }
 
         var process = Process.Start(psi)!;
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"{role}: {e.Data}"); } };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"{role}: {e.Data}");
+                onErrorLine?.Invoke(e.Data);
+            }
+        };
         process.BeginErrorReadLine();
         return process;
     }
 
-    private static async Task StopAsync(Process process)
+    internal static async Task StopAsync(Process process)
     {
         if (process.HasExited)
         {
@@ -208,7 +225,7 @@ internal static class ControlSuite
         }
     }
 
-    private static async Task WaitReadyAsync(int port, TimeSpan within)
+    internal static async Task WaitReadyAsync(int port, TimeSpan within)
     {
         using var http = new HttpClient();
         await WaitAsync(
@@ -227,7 +244,7 @@ internal static class ControlSuite
             "the controller is ready");
     }
 
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan within, string what)
+    internal static async Task WaitAsync(Func<bool> condition, TimeSpan within, string what)
     {
         var deadline = Stopwatch.StartNew();
         while (!condition())

@@ -156,6 +156,53 @@ public class AllocatorTests
         Assert.Equal("198.18.0.3 is held by default/a", b.Refusal.Message);
     }
 
+    [Fact]
+    public void Refusals_NeverNameAServiceOfAnotherNamespace()
+    {
+        var allocator = WithPools(new PoolSpec("lan", ["198.18.0.0/28"]));
+        allocator.Assign(Svc("secret-db", "tenant-a", (IpsKey, "198.18.0.3"), (ShareKey, "k")).WithPorts(443));
+        var taken = allocator.Assign(Svc("web", "tenant-b", (IpsKey, "198.18.0.3")));
+        Assert.Equal("198.18.0.3 is held by another Service under another sharing key", taken.Refusal!.Message);
+        Assert.Equal([Ip("198.18.0.3")], taken.Refusal.WaitsFor!.Addresses);
+
+        var ports = allocator.Assign(Svc("web2", "tenant-b", (IpsKey, "198.18.0.3"), (ShareKey, "k")).WithPorts(443));
+        Assert.Equal(AllocationReasons.SharingConflict, ports.Refusal!.Reason);
+        Assert.Equal("cannot share 198.18.0.3: port 443/TCP is already used by another Service on that address", ports.Refusal.Message);
+        Assert.DoesNotContain("tenant-a", ports.Refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Refusals_QuoteAnnotationValuesCutAndEscaped()
+    {
+        var allocator = WithPools(new PoolSpec("lan", ["198.18.0.0/28"]));
+        var huge = allocator.Assign(Svc("a", annotations: (PoolKey, new string('p', 60_000))));
+        Assert.Equal(AllocationReasons.UnknownPool, huge.Refusal!.Reason);
+        Assert.True(huge.Refusal.Message.Length < 400, huge.Refusal.Message);
+        Assert.Contains("… (60000 characters)", huge.Refusal.Message, StringComparison.Ordinal);
+
+        var raw = allocator.Assign(Svc("b", annotations: (IpsKey, "1.2.3.4\u001B[2J\u0000\u202Egnp")));
+        Assert.Equal("\"1.2.3.4\\u001B[2J\\u0000\\u202Egnp\" in edgelb.io/load-balancer-ips is not an IP address", raw.Refusal!.Message);
+    }
+
+    [Fact]
+    public void PoolExhausted_WaitsForThePoolsAndFamiliesItCouldDrawFrom_AndReleasesAreReported()
+    {
+        var allocator = WithPools(new PoolSpec("lan", ["198.18.0.1-198.18.0.1"]), new PoolSpec("v6", ["2001:db8::1-2001:db8::1"]));
+        var a = allocator.Assign(Svc("a", annotations: (PoolKey, "lan")));
+        var b = allocator.Assign(Svc("b", annotations: (PoolKey, "lan")));
+        Assert.Equal(AllocationReasons.PoolExhausted, b.Refusal!.Reason);
+        Assert.Equal([new PoolFamily("lan", IPFamily.IPv4)], b.Refusal.WaitsFor!.Pools);
+        Assert.False(allocator.HasFree(new PoolFamily("lan", IPFamily.IPv4)));
+        allocator.TakeChanges();
+
+        Assert.True(allocator.Release(new ServiceKey("default", "a")));
+        var changes = allocator.TakeChanges();
+        Assert.Equal(1, changes.Freed[new PoolFamily("lan", IPFamily.IPv4)]);
+        Assert.Contains(a.Addresses[0], changes.Touched);
+        Assert.True(allocator.HasFree(new PoolFamily("lan", IPFamily.IPv4)));
+        Assert.True(allocator.TakeChanges().IsEmpty);
+    }
+
     [Theory]
     [InlineData("198.18.0.300", "\"198.18.0.300\" in edgelb.io/load-balancer-ips is not an IP address")]
     [InlineData("198.18.0.1,198.18.0.2", "edgelb.io/load-balancer-ips lists more than one IPv4 address; give at most one per family")]

@@ -28,10 +28,24 @@ public sealed class EventRecorderTests : IAsyncLifetime
 
     private IDictionary<string, System.Text.Json.Nodes.JsonObject> Events() => _server.Snapshot("v1/events");
 
+    private System.Text.Json.Nodes.JsonObject Single() => Assert.Single(Events()).Value;
+
+    private int Patches() => _server.Requests.Count(r => r.StartsWith("PATCH /api/v1/namespaces/shop/events/", StringComparison.Ordinal));
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+
     [Fact]
     public async Task SameReasonAndMessage_IncrementsCount_InsteadOfNewEvents()
     {
-        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller", Host = "node-1" });
+        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller", Host = "node-1", SeriesInterval = TimeSpan.FromSeconds(20) }, time: _clock);
         Assert.True(await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100"));
         _clock.Advance(TimeSpan.FromSeconds(30));
         Assert.True(await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100"));
@@ -44,15 +58,50 @@ public sealed class EventRecorderTests : IAsyncLifetime
         Assert.Equal("2026-03-01T12:01:00Z", stored["lastTimestamp"]!.GetValue<string>());
         Assert.Equal("Service", stored["involvedObject"]!["kind"]!.GetValue<string>());
         Assert.Equal("edgelb-controller", stored["source"]!["component"]!.GetValue<string>());
-        Assert.Equal(2, _server.Requests.Count(r => r.StartsWith("PATCH /api/v1/namespaces/shop/events/", StringComparison.Ordinal)));
+        Assert.Equal(2, Patches());
     }
 
     [Fact]
-    public async Task DifferentMessageOrObject_CreatesSeparateEvents()
+    public async Task RepeatsWithinTheInterval_AreCounted_AndWrittenOnceWhenItEnds()
+    {
+        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "c", SeriesInterval = TimeSpan.FromMinutes(1) }, time: _clock);
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True(await recorder.RecordAsync(Svc("web"), EventRecorder.Warning, "PoolExhausted", "no free IPv4 address in pool lan"));
+            _clock.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(1, Single()["count"]!.GetValue<int>());
+        Assert.Equal(0, Patches());
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await WaitUntilAsync(() => Single()["count"]!.GetValue<int>() == 50);
+        Assert.Equal("2026-03-01T12:00:04Z", Single()["lastTimestamp"]!.GetValue<string>()[..19] + "Z");
+        Assert.Equal(1, Patches());
+
+        // Nothing new: the end of the next interval writes nothing.
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await Task.Delay(100);
+        Assert.Equal(1, Patches());
+    }
+
+    [Fact]
+    public async Task ANewMessage_UpdatesTheSeriesOfItsReasonAtOnce()
+    {
+        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "c" }, time: _clock);
+        await recorder.RecordAsync(Svc("web"), EventRecorder.Warning, "InvalidAnnotation", "first problem");
+        await recorder.RecordAsync(Svc("web"), EventRecorder.Warning, "InvalidAnnotation", "second problem");
+        var stored = Single();
+        Assert.Equal("second problem", stored["message"]!.GetValue<string>());
+        Assert.Equal(2, stored["count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task DifferentReasonTypeOrObject_CreatesSeparateEvents()
     {
         using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller" });
         await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100");
-        await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.101");
+        await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "IPReleased", "Released IP 198.18.0.100");
         await recorder.RecordAsync(Svc("api"), EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100");
         await recorder.RecordAsync(Svc("web"), EventRecorder.Warning, "IPAllocated", "Assigned IP 198.18.0.100");
         Assert.Equal(4, Events().Count);
@@ -64,7 +113,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
         using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "c", CacheSize = 1000 }, time: _clock);
         for (var i = 0; i < 200; i++)
         {
-            Assert.True(await recorder.RecordAsync(Svc("web"), EventRecorder.Warning, "AllocationFailed", $"attempt {i}"));
+            Assert.True(await recorder.RecordAsync(Svc("web"), EventRecorder.Warning, $"Reason{i}", "m"));
         }
 
         Assert.Equal(200, Events().Count); // the clock stands still: names must not collide
@@ -92,7 +141,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
         Assert.True(await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "R", "m"));
         var first = Assert.Single(Events()).Value["metadata"]!["name"]!.GetValue<string>();
         _server.Remove("v1/events", "shop", first);
-        _clock.Advance(TimeSpan.FromMilliseconds(5));
+        _clock.Advance(TimeSpan.FromMinutes(2));
         Assert.True(await recorder.RecordAsync(Svc("web"), EventRecorder.Normal, "R", "m"));
         var second = Assert.Single(Events()).Value;
         Assert.NotEqual(first, second["metadata"]!["name"]!.GetValue<string>());

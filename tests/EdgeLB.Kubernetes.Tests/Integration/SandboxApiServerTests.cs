@@ -246,7 +246,7 @@ public sealed class SandboxApiServerTests : IAsyncLifetime, IDisposable
     public async Task EventRecorder_Aggregates()
     {
         var svc = await _client.CreateAsync(Resources.Services, LoadBalancer("web"));
-        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller" });
+        using var recorder = new EventRecorder(_client, new EventRecorderOptions { Component = "edgelb-controller", SeriesInterval = TimeSpan.Zero });
         for (var i = 0; i < 3; i++)
         {
             Assert.True(await recorder.RecordAsync(svc, EventRecorder.Normal, "IPAllocated", "Assigned IP 198.18.0.100"));
