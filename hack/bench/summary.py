@@ -34,7 +34,7 @@ FAILOVER_KEYS = {"sigkill_median_ms", "sigkill_max_ms", "linkdown_median_ms", "l
                  "sigkill_unrecovered_trials", "linkdown_unrecovered_trials", "drain_unrecovered_trials",
                  "controller_kill_failed_trials", *(f"{phase}_abandoned" for phase in FAILOVER_PHASES)}
 # The fuzz suite's figures (hack/fuzz.sh), listed even when it has not run.
-FUZZ_TARGETS = ("frames", "sessions", "objects")
+FUZZ_TARGETS = ("frames", "controller_session", "objects")
 FUZZ_KEYS = {f"{target}_{what}" for target in FUZZ_TARGETS for what in ("cases", "crashes")}
 # Figures that are references to compare with, not targets.
 REFERENCES = {

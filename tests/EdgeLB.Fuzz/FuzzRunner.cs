@@ -104,7 +104,9 @@ internal static class FuzzRunner
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            problem = $"{ex.GetType().Name} escaped: {ex.Message} at {ex.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}";
+            var frames = ex.StackTrace?.Split('\n').Select(f => f.Trim()) ?? [];
+            var ours = frames.FirstOrDefault(f => f.Contains(" EdgeLB.", StringComparison.Ordinal) && !f.Contains("EdgeLB.Fuzz", StringComparison.Ordinal));
+            problem = $"{ex.GetType().Name} escaped: {ex.Message} {ours ?? frames.FirstOrDefault()}";
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);

@@ -1,4 +1,5 @@
 using EdgeLB.Fuzz.Frames;
+using EdgeLB.Fuzz.Objects;
 using EdgeLB.Fuzz.Sessions;
 
 namespace EdgeLB.Fuzz;
@@ -6,12 +7,13 @@ namespace EdgeLB.Fuzz;
 /// <summary>The targets by name, as hack/fuzz.sh and the smoke tests run them.</summary>
 internal static class FuzzTargets
 {
-    public static readonly IReadOnlyList<string> Names = ["frames", "controller_session"];
+    public static readonly IReadOnlyList<string> Names = ["frames", "controller_session", "objects"];
 
     public static Task<FuzzResult> RunAsync(string name, long cases, ulong seed, Action<string> log, Action<FuzzResult>? onHang = null) => name switch
     {
         "frames" => Task.FromResult(FuzzRunner.Run(new FrameTarget(), cases, seed, log, onHang)),
         "controller_session" => Task.FromResult(FuzzRunner.Run(new ControllerSessionTarget(), cases, seed, log, onHang)),
+        "objects" => Task.FromResult(FuzzRunner.Run(new ObjectTarget(), cases, seed, log, onHang)),
         _ => throw new ArgumentException($"unknown fuzz target '{name}'", nameof(name)),
     };
 }
