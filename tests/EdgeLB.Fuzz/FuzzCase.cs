@@ -11,7 +11,10 @@ internal interface IFuzzTarget<T>
 
     CsCheck.Gen<T> Inputs { get; }
 
-    /// <summary>Longer than this for one input counts as a hang.</summary>
+    /// <summary>
+    /// Longer than this for one input counts as a hang. It detects code that never returns, not
+    /// slowness: on the shared machine a slow case under load takes seconds (speed is for benchmarks).
+    /// </summary>
     TimeSpan CaseBound { get; }
 
     string? Check(T input);

@@ -4,7 +4,11 @@ using CsCheck;
 namespace EdgeLB.Fuzz;
 
 /// <summary>What one target's run found.</summary>
-internal sealed record FuzzResult(string Target, long Cases, int Crashes, IReadOnlyList<string> Findings);
+internal sealed record FuzzResult(string Target, long Cases, int Crashes, IReadOnlyList<string> Findings)
+{
+    /// <summary>How many of the crashes were broken invariants (the rest escaped exceptions or hangs).</summary>
+    public int InvariantViolations { get; init; }
+}
 
 /// <summary>
 /// Runs a target's check over generated inputs: every case counts, every crash is counted (the run
@@ -24,6 +28,7 @@ internal static class FuzzRunner
         var findings = new List<string>();
         string? firstCrashSeed = null;
         var crashes = 0;
+        var invariants = 0;
         long done = 0;
         var current = (Started: 0L, Input: default(T), Running: false);
         var gate = new Lock();
@@ -37,8 +42,8 @@ internal static class FuzzRunner
                 {
                     if (current.Running && Stopwatch.GetElapsedTime(current.Started) > target.CaseBound * HardHangFactor)
                     {
-                        log($"{target.Name}: HANG: a case has run for {Stopwatch.GetElapsedTime(current.Started).TotalSeconds:F0} s: {target.Describe(current.Input!)}");
-                        onHang?.Invoke(new FuzzResult(target.Name, done, crashes + 1, [.. findings, "hang: " + target.Describe(current.Input!)]));
+                        log($"{target.Name}: HANG: a case has run for {Stopwatch.GetElapsedTime(current.Started).TotalSeconds:F0} s: {Short(target.Describe(current.Input!))}");
+                        onHang?.Invoke(new FuzzResult(target.Name, done, crashes + 1, [.. findings, "hang: " + Short(target.Describe(current.Input!))]));
                         Environment.Exit(3);
                     }
                 }
@@ -66,11 +71,12 @@ internal static class FuzzRunner
             if (problem is not null)
             {
                 crashes++;
+                invariants += problem.StartsWith("invariant:", StringComparison.Ordinal) ? 1 : 0;
                 firstCrashSeed ??= seedText;
                 if (findings.Count < 5)
                 {
-                    findings.Add($"{problem}; input (seed {seedText}): {target.Describe(input)}");
-                    log($"{target.Name}: CRASH {problem}; seed {seedText}; input {target.Describe(input)}");
+                    findings.Add($"{problem}; input (seed {seedText}): {Short(target.Describe(input))}");
+                    log($"{target.Name}: CRASH {problem}; seed {seedText}; input {Short(target.Describe(input))}");
                 }
             }
 
@@ -84,11 +90,23 @@ internal static class FuzzRunner
         log($"{target.Name}: {target.Summary()}");
         if (firstCrashSeed is not null)
         {
-            findings.Add("minimized: " + Minimize(target, firstCrashSeed));
+            findings.Add("minimized: " + Short(Minimize(target, firstCrashSeed)));
         }
 
-        return new FuzzResult(target.Name, done, crashes, findings);
+        return new FuzzResult(target.Name, done, crashes, findings) { InvariantViolations = invariants };
     }
+
+    /// <summary>Regenerates the input a seed names (as printed with each crash) and checks it again.</summary>
+    public static (T Input, string? Problem) Replay<T>(IFuzzTarget<T> target, string seed)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var input = target.Inputs.Generate(PCG.Parse(seed), null, out _);
+        return (input, Verdict(target, input));
+    }
+
+    /// <summary>A description short enough for a log line: long generated strings are cut.</summary>
+    public static string Short(string description) =>
+        description is { Length: > 4000 } ? description[..4000] + $"... ({description.Length} characters)" : description;
 
     /// <summary>Null when the input was handled; otherwise what went wrong (an escaped exception, a hang, a broken invariant).</summary>
     public static string? Verdict<T>(IFuzzTarget<T> target, T input)
@@ -119,7 +137,7 @@ internal static class FuzzRunner
         {
             target.Inputs.Sample(
                 input => Verdict(target, input) is not { } problem || problem.StartsWith("hang", StringComparison.Ordinal),
-                seed: seed, iter: 2000, threads: 1, print: target.Describe);
+                seed: seed, iter: 2000, threads: 1, print: input => Short(target.Describe(input)));
             return "the crash did not reproduce from its seed";
         }
         catch (CsCheckException ex)

@@ -22,7 +22,7 @@ internal sealed class FrameTarget : IFuzzTarget<FrameCase>
 
     public string Name => "frames";
 
-    public TimeSpan CaseBound => TimeSpan.FromMilliseconds(200);
+    public TimeSpan CaseBound => TimeSpan.FromSeconds(1);
 
     public Gen<FrameCase> Inputs { get; } = Gen.Frequency(
         (1, Gen.Byte.Array[0, 200].Select(raw => new FrameCase(null, FrameFault.None, raw, []))),

@@ -44,7 +44,7 @@ internal sealed class ObjectTarget : IFuzzTarget<ObjectCase>
 
     public string Name => "objects";
 
-    public TimeSpan CaseBound => TimeSpan.FromSeconds(2);
+    public TimeSpan CaseBound => TimeSpan.FromSeconds(10);
 
     public Gen<ObjectCase> Inputs { get; } = Gen.Select(
         Gen.Select(ObjectGen.Pool, Edits, (j, e) => new JsonPiece(j, e)).Array[0, 4],

@@ -60,7 +60,7 @@ internal sealed class ControllerSessionTarget : IFuzzTarget<ControllerCase>
 
     public string Name => "controller_session";
 
-    public TimeSpan CaseBound => TimeSpan.FromSeconds(2);
+    public TimeSpan CaseBound => TimeSpan.FromSeconds(10);
 
     public Gen<ControllerCase> Inputs { get; } = Gen.Select(
         Gen.Frequency((6, Gen.ULong[1, 3]), (1, Gen.Const((ulong.MaxValue / Coordinator.EpochsPerTerm) - 1))),
