@@ -24,7 +24,7 @@ Console.WriteLine($"{name}: {cases} cases, seed {seed}");
 var result = await FuzzTargets.RunAsync(name, cases, seed, Console.WriteLine, hung => FuzzReport.Merge(output, hung, FuzzReport.PeakRssMb()));
 var rss = FuzzReport.PeakRssMb();
 FuzzReport.Merge(output, result, rss);
-Console.WriteLine($"{name}: {result.Cases} cases, {result.Crashes} crashes, peak RSS {rss:F1} MB");
+Console.WriteLine($"{name}: {result.Cases} cases, {result.Crashes} crashes ({result.InvariantViolations} broken invariants), peak RSS {rss:F1} MB");
 foreach (var finding in result.Findings)
 {
     Console.WriteLine($"{name}: {finding}");
