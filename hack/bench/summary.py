@@ -28,9 +28,17 @@ TARGETS = {
     "edgelb_p99_ms": ("<=", ("haproxy_p99_ms", 1.1)),
     "hostile_sessions_rss_growth_mb": ("<=", 20),
 }
+# Counts that say what a figure left out, or that a run went wrong: each one's target is 0, whatever its prefix.
+ZERO_SUFFIXES = ("_unrecovered_trials", "_abandoned", "_failed_trials", "_trials_without_new_claim", "_crashes")
 # The failover suite's figures, listed even when a run could not measure them.
+FAILOVER_PHASES = ("sigkill", "linkdown", "drain", "controller_kill", "partition", "spurious")
 FAILOVER_KEYS = {"sigkill_median_ms", "sigkill_max_ms", "linkdown_median_ms", "linkdown_max_ms", "drain_failed_requests",
-                 "controller_kill_failed_requests", "split_brain_overlap_ms_max", "spurious_failovers_under_load"}
+                 "controller_kill_failed_requests", "split_brain_overlap_ms_max", "spurious_failovers_under_load",
+                 "sigkill_unrecovered_trials", "linkdown_unrecovered_trials", "drain_unrecovered_trials",
+                 "controller_kill_failed_trials", *(f"{phase}_abandoned" for phase in FAILOVER_PHASES)}
+# The fuzz suite's figures (hack/fuzz.sh), listed even when it has not run.
+FUZZ_TARGETS = ("frames", "controller_session", "objects")
+FUZZ_KEYS = {f"{target}_{what}" for target in FUZZ_TARGETS for what in ("cases", "crashes")}
 # Figures that are references to compare with, not targets.
 REFERENCES = {
     "keepalived_default_median_ms": "keepalived reference ~3300 ms at advert_int 1",
@@ -40,6 +48,30 @@ REFERENCES = {
 
 def check(op, value, bound):
     return {"<": value < bound, "<=": value <= bound, ">=": value >= bound, "==": value == bound}[op]
+
+
+def target_of(key):
+    if key in TARGETS:
+        return TARGETS[key]
+    if key.endswith(ZERO_SUFFIXES):
+        return ("==", 0)
+    if key.endswith("_cases") and key.removesuffix("_cases") in FUZZ_TARGETS:
+        return (">=", 100000)
+    return None
+
+
+def left_out(key, figures):
+    """A median or maximum over trials is shown with the trials it leaves out (no outage figure) or its phase's abandonment."""
+    for suffix in ("_median_ms", "_max_ms"):
+        if key.endswith(suffix):
+            prefix = key.removesuffix(suffix)
+            notes = []
+            if figures.get(f"{prefix}_unrecovered_trials"):
+                notes.append(f"{figures[f'{prefix}_unrecovered_trials']:g} of {figures.get(f'{prefix}_trials', 0):g} trials unrecovered, left out")
+            if figures.get(f"{prefix}_abandoned"):
+                notes.append("phase abandoned")
+            return f" ({'; '.join(notes)})" if notes else ""
+    return ""
 
 
 def main():
@@ -56,8 +88,8 @@ def main():
              "| suite | figure | value | target | met |", "|---|---|---:|---|:---:|"]
     for suite, key, value in rows:
         target, met = "", ""
-        if key in TARGETS:
-            op, bound = TARGETS[key]
+        if target_of(key):
+            op, bound = target_of(key)
             if isinstance(bound, tuple):
                 other, factor = bound
                 target = f"{op} {'' if factor == 1 else f'{factor} x '}{other}"
@@ -68,10 +100,11 @@ def main():
                 met = "yes" if check(op, value, bound) else "NO"
         elif key in REFERENCES:
             target = REFERENCES[key]
-        lines.append(f"| {suite} | `{key}` | {value:g} | {target} | {met} |")
-    for key in TARGETS:
-        if key not in figures and key in FAILOVER_KEYS:
-            lines.append(f"| failover | `{key}` | not measured | {TARGETS[key][0]} {TARGETS[key][1]} | |")
+        lines.append(f"| {suite} | `{key}` | {value:g}{left_out(key, figures)} | {target} | {met} |")
+    for suite, keys in (("failover", FAILOVER_KEYS), ("fuzz", FUZZ_KEYS)):
+        for key in sorted(keys - figures.keys()):
+            op, bound = target_of(key)
+            lines.append(f"| {suite} | `{key}` | not measured | {op} {bound} | |")
     if failed:
         lines += ["", f"Suites that failed: {', '.join(failed)} (their figures above may be from an earlier run)."]
     (bench / "summary.md").write_text("\n".join(lines) + "\n")

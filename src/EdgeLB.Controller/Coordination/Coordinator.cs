@@ -2,6 +2,7 @@ using EdgeLB.Core.Addresses;
 using EdgeLB.Rpc.Contract.V1;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
+using EdgeLB.Rpc.Contract;
 
 namespace EdgeLB.Controller.Coordination;
 
@@ -391,7 +392,7 @@ internal sealed partial class Coordinator : IDisposable
             var now = _time.GetUtcNow();
             session.Draining = true;
             Dirty(session);
-            session.DrainDeadline = request.Deadline is { } d ? now + d.ToTimeSpan() : null;
+            session.DrainDeadline = request.Deadline.ToTimeSpanOrNull() is { } d ? now + d : null;
             CoordinationLog.Draining(_logger, session.Node, request.Reason, session.Held.Count);
             if (!_collecting)
             {
@@ -717,9 +718,9 @@ internal sealed partial class Coordinator : IDisposable
             {
                 if (record is not null && record.Holder == session.Node && vip.Epoch >= record.Epoch)
                 {
-                    if (vip.LastGarp is { } garp)
+                    if (vip.LastGarp.ToDateTimeOffsetOrNull() is { } garp)
                     {
-                        record.LastGarp = garp.ToDateTimeOffset();
+                        record.LastGarp = garp;
                     }
 
                     if (record.FailoverSince is { } lost)
@@ -1479,7 +1480,9 @@ internal sealed partial class Coordinator : IDisposable
 
     private void RaiseFloor(IPValue address, ulong epoch)
     {
-        if (epoch > _epochFloor.GetValueOrDefault(address))
+        // An epoch at or past the next term's first cannot have been handed out yet: taking it as the
+        // floor would let one bad report (2^64-1) wrap the next epoch around to 0.
+        if (epoch > _epochFloor.GetValueOrDefault(address) && (epoch < _termFloor || epoch - _termFloor < EpochsPerTerm))
         {
             _epochFloor[address] = epoch;
         }

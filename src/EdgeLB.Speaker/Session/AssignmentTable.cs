@@ -4,6 +4,7 @@ using EdgeLB.Speaker.Announcing;
 using EdgeLB.Speaker.Forwarding;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
+using EdgeLB.Rpc.Contract;
 
 namespace EdgeLB.Speaker.Session;
 
@@ -840,7 +841,7 @@ internal sealed class AssignmentTable : IDisposable
     }
 
     private static TimeSpan LeaseOf(Duration? given, TimeSpan defaultLease) =>
-        given?.ToTimeSpan() is { } lease && lease > TimeSpan.Zero ? lease : defaultLease;
+        given.ToTimeSpanOrNull() is { } lease && lease > TimeSpan.Zero ? lease : defaultLease;
 
     private static long ToLong(ulong epoch) => epoch > long.MaxValue ? long.MaxValue : (long)epoch;
 }

@@ -2,6 +2,7 @@ using System.Net;
 using EdgeLB.Rpc.Contract.V1;
 using EdgeLB.Speaker.Forwarding;
 using ForwardBackend = EdgeLB.Speaker.Forwarding.Backend;
+using EdgeLB.Rpc.Contract;
 
 namespace EdgeLB.Speaker.Session;
 
@@ -20,7 +21,7 @@ internal sealed record ForwardingPlan(IReadOnlyDictionary<VipPort, (IReadOnlyLis
         var options = ServiceForwardingOptions.Default;
         if (assignment.SessionAffinity is { ClientIp: true } affinity)
         {
-            var timeout = affinity.Timeout?.ToTimeSpan() is { } t && t > TimeSpan.Zero ? t : DefaultAffinityTimeout;
+            var timeout = affinity.Timeout.ToTimeSpanOrNull() is { } t && t > TimeSpan.Zero ? t : DefaultAffinityTimeout;
             options = options with { SessionAffinityTimeout = timeout };
         }
 

@@ -470,12 +470,12 @@ internal sealed class SpeakerSession : IDisposable
 
     private void Configure(Configuration configuration, LiveSession live)
     {
-        if (configuration.HeartbeatInterval?.ToTimeSpan() is { } interval && interval > TimeSpan.Zero)
+        if (configuration.HeartbeatInterval.ToTimeSpanOrNull() is { } interval && interval > TimeSpan.Zero)
         {
             live.Interval = interval;
         }
 
-        if (configuration.LeaseDuration?.ToTimeSpan() is { } lease && lease > TimeSpan.Zero)
+        if (configuration.LeaseDuration.ToTimeSpanOrNull() is { } lease && lease > TimeSpan.Zero)
         {
             live.Lease = lease;
         }

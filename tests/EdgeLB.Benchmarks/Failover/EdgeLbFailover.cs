@@ -56,22 +56,27 @@ internal static class EdgeLbFailover
             return streak >= 20 ? lab.Node(holder!) : throw new TimeoutException($"traffic through {vip} did not settle on one node");
         }
 
-        async Task<List<TrialResult>> RepeatAsync(string what, Func<LabNode, Task> fault, bool waitForNewHolder = true, TimeSpan? observe = null)
+        async Task<List<TrialResult>> RepeatAsync(string what, Func<LabNode, Task> fault)
         {
             var results = new List<TrialResult>();
             for (var t = 0; t < trials; t++)
             {
-                var holder = await StableHolderAsync();
-                var result = await FailoverTrial.RunAsync(lab.ClientThread, vip, HolderOf, holder.Name, () =>
-                {
-                    Console.WriteLine($"edgelb {what} trial {t + 1}: fault at {DateTime.UtcNow:HH:mm:ss.fff} on {holder.Name}");
-                    return fault(holder);
-                }, observe ?? FaultTimeout, waitForNewHolder);
-                Console.WriteLine($"edgelb {what} trial {t + 1} ({holder.Name}): outage {FailoverSuite.Format(result.OutageMs)} ms, {result.Failed}/{result.Probes} probes failed, longest gap {result.LongestGapMs:F0} ms");
-                results.Add(result);
+                results.Add(await RepeatOnceAsync(what, t, fault));
             }
 
             return results;
+        }
+
+        async Task<TrialResult> RepeatOnceAsync(string what, int t, Func<LabNode, Task> fault, bool waitForNewHolder = true, TimeSpan? observe = null)
+        {
+            var holder = await StableHolderAsync();
+            var result = await FailoverTrial.RunAsync(lab.ClientThread, vip, HolderOf, holder.Name, () =>
+            {
+                Console.WriteLine($"edgelb {what} trial {t + 1}: fault at {DateTime.UtcNow:HH:mm:ss.fff} on {holder.Name}");
+                return fault(holder);
+            }, observe ?? FaultTimeout, waitForNewHolder);
+            Console.WriteLine($"edgelb {what} trial {t + 1} ({holder.Name}): outage {FailoverSuite.Format(result.OutageMs)} ms, {result.Failed}/{result.Probes} probes failed, longest gap {result.LongestGapMs:F0} ms");
+            return result;
         }
 
         void Outages(string key, List<TrialResult> results)
@@ -79,8 +84,8 @@ internal static class EdgeLbFailover
             var outages = results.Select(r => r.OutageMs).OfType<double>().ToList();
             metrics[$"{key}_median_ms"] = Math.Round(ProbeAnalysis.Median(outages), 1);
             metrics[$"{key}_max_ms"] = outages.Count > 0 ? Math.Round(outages.Max(), 1) : 0;
-            // A trial whose traffic never came back within the timeout has no outage figure: count it instead.
-            metrics[$"{key}_unrecovered_trials"] = results.Count - outages.Count;
+            // A trial whose traffic never came back within the timeout has no outage figure: counted instead.
+            FailoverSuite.WriteCounts(metrics, key, results);
             metrics[$"{key}_failed_requests"] = results.Sum(r => r.Failed);
         }
 
@@ -92,6 +97,8 @@ internal static class EdgeLbFailover
                 return;
             }
 
+            // Written before the phase runs, so a phase that completes says 0 rather than nothing.
+            metrics[$"{name}_abandoned"] = 0;
             try
             {
                 await run();
@@ -110,18 +117,46 @@ internal static class EdgeLbFailover
             var drains = await RepeatAsync("drain", holder => { holder.Speaker!.Signal(LabProcess.SigTerm); return Task.CompletedTask; });
             metrics["drain_failed_requests"] = drains.Sum(r => r.Failed);
             metrics["drain_median_ms"] = Math.Round(ProbeAnalysis.Median([.. drains.Select(r => r.OutageMs).OfType<double>()]), 1);
+            FailoverSuite.WriteCounts(metrics, "drain", drains);
         });
         await PhaseAsync("controller_kill", async () =>
         {
-            var kills = await RepeatAsync("controller leader kill", async _ =>
+            // A trial counts only if the replica killed held the leader Lease and another replica
+            // held it afterwards; otherwise it measured nothing about a leader's death.
+            var failedTrials = 0;
+            var takeovers = new List<double>();
+            var kills = new List<TrialResult>();
+            for (var t = 0; t < trials; t++)
             {
-                if (await lab.LeaderAsync() is { } leader)
+                Task<(int? Killed, double? NewLeaderMs)> leadership = Task.FromResult<(int?, double?)>((null, null));
+                var trial = await RepeatOnceAsync("controller leader kill", t, async _ =>
                 {
-                    lab.Controllers[leader]!.Signal(LabProcess.SigKill);
+                    if (await lab.LeaderAsync() is { } leader)
+                    {
+                        lab.Controllers[leader]!.Signal(LabProcess.SigKill);
+                        leadership = NewLeaderAsync(lab, leader, TimeSpan.FromSeconds(25));
+                    }
+                }, waitForNewHolder: false, observe: TimeSpan.FromSeconds(25));
+                kills.Add(trial);
+                var (killed, newLeaderMs) = await leadership;
+                if (killed is null || newLeaderMs is null)
+                {
+                    failedTrials++;
+                    Console.WriteLine($"edgelb controller leader kill trial {t + 1}: FAILED: {(killed is null ? "no replica held the Lease at the fault" : $"no other replica led within 25 s after controller-{killed} was killed")}");
                 }
-            }, waitForNewHolder: false, observe: TimeSpan.FromSeconds(25));
+                else
+                {
+                    takeovers.Add(newLeaderMs.Value);
+                    Console.WriteLine($"edgelb controller leader kill trial {t + 1}: controller-{killed} led and was killed; another replica led after {newLeaderMs:F0} ms");
+                }
+            }
+
             metrics["controller_kill_failed_requests"] = kills.Sum(r => r.Failed);
             metrics["controller_kill_longest_gap_ms"] = Math.Round(kills.Max(r => r.LongestGapMs), 1);
+            metrics["controller_kill_trials"] = kills.Count;
+            metrics["controller_kill_failed_trials"] = failedTrials;
+            metrics["controller_kill_probes"] = kills.Sum(r => r.Probes);
+            metrics["controller_kill_new_leader_median_ms"] = Math.Round(ProbeAnalysis.Median(takeovers), 1);
         });
         await PhaseAsync("partition", async () =>
         {
@@ -132,8 +167,28 @@ internal static class EdgeLbFailover
         await PhaseAsync("spurious", async () =>
         {
             await StableHolderAsync();
-            metrics["spurious_failovers_under_load"] = await FailoverSuite.SpuriousMovesAsync(lab.ClientThread, vip, HolderOf, load, "edgelb defaults");
+            await FailoverSuite.SpuriousMovesAsync(lab.ClientThread, vip, HolderOf, load, "edgelb defaults", metrics, "spurious", "spurious_failovers_under_load");
         });
+    }
+
+    /// <summary>
+    /// After <paramref name="killed"/> was killed: how long until the Lease's holderIdentity named
+    /// another replica (null when none did within <paramref name="timeout"/>).
+    /// </summary>
+    private static async Task<(int? Killed, double? NewLeaderMs)> NewLeaderAsync(LabCluster lab, int killed, TimeSpan timeout)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < timeout)
+        {
+            if (await lab.LeaderAsync() is { } leader && leader != killed)
+            {
+                return (killed, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            await Task.Delay(100);
+        }
+
+        return (killed, null);
     }
 
     /// <summary>

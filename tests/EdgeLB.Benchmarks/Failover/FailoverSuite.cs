@@ -71,29 +71,29 @@ internal static class FailoverSuite
             var outages = new List<double>();
             foreach (var fault in new[] { "kill", "linkdown" })
             {
-                var per = new List<double>();
+                var results = new List<TrialResult>();
                 for (var t = 0; t < trials; t++)
                 {
                     await lab.ResetAsync();
                     lab.Start(advert);
                     var holder = await lab.WaitForStableHolderAsync(TimeSpan.FromSeconds(30))
                         ?? throw new InvalidOperationException($"keepalived ({advert} s) elected no stable holder");
-                    // Let the adverts settle so the backups' timers run from a steady state.
+                    // Let the adverts settle so the backups' timers run from a steady state; the fault
+                    // then comes at a random point of the advert interval (phaseWithin).
                     await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.5, advert * 3)));
                     var result = await FailoverTrial.RunAsync(
                         lab.ClientThread, new IPEndPoint(lab.Vip, 80), r => r.Node, holder,
                         fault == "kill"
                             ? () => { lab.Daemon(holder)!.SignalTree(LabProcess.SigKill); return Task.CompletedTask; }
                             : () => lab.SetLinkAsync(holder, up: false),
-                        TimeSpan.FromSeconds(20));
+                        TimeSpan.FromSeconds(20), phaseWithin: TimeSpan.FromSeconds(advert));
                     Console.WriteLine($"keepalived advert_int {advert} {fault} trial {t + 1}: outage {Format(result.OutageMs)} ms, {result.Failed}/{result.Probes} probes failed");
-                    if (result.OutageMs is { } ms)
-                    {
-                        per.Add(ms);
-                    }
+                    results.Add(result);
                 }
 
+                var per = results.Select(r => r.OutageMs).OfType<double>().ToList();
                 metrics[$"keepalived_{name}_{fault}_median_ms"] = Math.Round(ProbeAnalysis.Median(per), 1);
+                WriteCounts(metrics, $"keepalived_{name}_{fault}", results);
                 outages.AddRange(per);
             }
 
@@ -103,12 +103,17 @@ internal static class FailoverSuite
         await lab.ResetAsync();
         lab.Start(0.01);
         _ = await lab.WaitForStableHolderAsync(TimeSpan.FromSeconds(30)) ?? throw new InvalidOperationException("keepalived elected no stable holder");
-        metrics["keepalived_fast_spurious_under_load"] = await SpuriousMovesAsync(lab.ClientThread, new IPEndPoint(lab.Vip, 80), r => r.Node, load, "keepalived advert_int 0.01");
+        await SpuriousMovesAsync(lab.ClientThread, new IPEndPoint(lab.Vip, 80), r => r.Node, load, "keepalived advert_int 0.01", metrics, "keepalived_fast_spurious");
         await lab.ResetAsync();
     }
 
-    /// <summary>Probes for <paramref name="duration"/> with every core saturated; counts moves of the VIP between nodes.</summary>
-    public static async Task<double> SpuriousMovesAsync(NamespaceThread client, IPEndPoint vip, Func<ProbeResult, string?> holderOf, TimeSpan duration, string what)
+    /// <summary>
+    /// Probes for <paramref name="duration"/> with every core saturated; writes the moves of the VIP
+    /// between nodes as <c>&lt;key&gt;_under_load</c> (the former key for EdgeLB: spurious_failovers_under_load),
+    /// and the probes sent and failed.
+    /// </summary>
+    public static async Task SpuriousMovesAsync(
+        NamespaceThread client, IPEndPoint vip, Func<ProbeResult, string?> holderOf, TimeSpan duration, string what, SortedDictionary<string, double> metrics, string key, string? movesKey = null)
     {
         using var stress = new CpuStress(duration);
         await using var prober = new ClientProber(client, vip, new ProberOptions { MaxDuration = duration, MaxProbes = (int)(duration.TotalMilliseconds / 10) + 10 });
@@ -116,8 +121,23 @@ internal static class FailoverSuite
         await Task.Delay(duration + TimeSpan.FromSeconds(3));
         var results = await prober.StopAsync();
         var moves = ProbeAnalysis.HolderChanges(results, holderOf);
-        Console.WriteLine($"{what}: {moves} VIP moves in {duration.TotalSeconds:F0} s under {stress.Tool} ({results.Count} probes, {results.Count(r => !r.Succeeded)} failed)");
-        return moves;
+        var failed = results.Count(r => !r.Succeeded);
+        Console.WriteLine($"{what}: {moves} VIP moves in {duration.TotalSeconds:F0} s under {stress.Tool} ({results.Count} probes, {failed} failed)");
+        metrics[movesKey ?? $"{key}_under_load"] = moves;
+        metrics[$"{key}_probes"] = results.Count;
+        metrics[$"{key}_failed_probes"] = failed;
+    }
+
+    /// <summary>
+    /// What a set of trials must not hide: how many there were, how many never saw traffic come back
+    /// (no outage figure, so left out of the medians), and every probe sent and failed after the faults.
+    /// </summary>
+    public static void WriteCounts(SortedDictionary<string, double> metrics, string key, IReadOnlyCollection<TrialResult> results)
+    {
+        metrics[$"{key}_trials"] = results.Count;
+        metrics[$"{key}_unrecovered_trials"] = results.Count(r => r.OutageMs is null);
+        metrics[$"{key}_probes"] = results.Sum(r => r.Probes);
+        metrics[$"{key}_failed_probes"] = results.Sum(r => r.Failed);
     }
 
     public static string Format(double? ms) => ms is { } v ? v.ToString("F1", CultureInfo.InvariantCulture) : "none";
