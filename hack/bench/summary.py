@@ -24,6 +24,13 @@ TARGETS = {
     "edgelb_rps": (">=", ("haproxy_rps", 1.0)),
     "edgelb_cpu_us_per_req": ("<=", ("haproxy_cpu_us_per_req", 1.0)),
     "edgelb_p99_ms": ("<=", ("haproxy_p99_ms", 1.1)),
+    # chaos soak (hack/chaos.sh)
+    "split_brain_violations": ("==", 0),
+    "ip_changes": ("==", 0),
+    "process_crashes": ("==", 0),
+    "control_outage_failed_probes": ("==", 0),
+    "control_outage_vip_moves": ("==", 0),
+    "control_outage_ip_changes": ("==", 0),
 }
 # The failover suite's figures, listed even when a run could not measure them.
 FAILOVER_KEYS = {"sigkill_median_ms", "sigkill_max_ms", "linkdown_median_ms", "linkdown_max_ms", "drain_failed_requests",
