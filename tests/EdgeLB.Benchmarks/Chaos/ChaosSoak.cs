@@ -29,6 +29,8 @@ internal sealed class ChaosSoak(ChaosOptions options, LabCluster lab, Random ran
     private (long From, long To)? _outage;
     private int _ipChanges;
     private int _healTimeouts;
+    private int _faultErrors;
+    private bool? _netemAvailable;
 
     public async Task RunAsync(SortedDictionary<string, double> metrics, CancellationToken stop)
     {
@@ -54,7 +56,22 @@ internal sealed class ChaosSoak(ChaosOptions options, LabCluster lab, Random ran
             {
                 var kind = (FaultKind)random.Next(Enum.GetValues<FaultKind>().Length);
                 var from = Stopwatch.GetTimestamp();
-                if (!await InjectAsync(kind))
+                bool injected;
+                try
+                {
+                    injected = await InjectAsync(kind);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // A tool failed (ip, nft, kubectl): counted and reported, and the soak goes on.
+                    _faultErrors++;
+                    Console.WriteLine($"chaos: could not inject {Name(kind)}: {ex.Message.Split('\n')[0]}");
+                    await UndoAsync();
+                    await HealAsync();
+                    continue;
+                }
+
+                if (!injected)
                 {
                     continue;
                 }
@@ -94,6 +111,11 @@ internal sealed class ChaosSoak(ChaosOptions options, LabCluster lab, Random ran
         metrics["ip_changes"] = _ipChanges;
         metrics["process_crashes"] = _crashed.Count;
         metrics["heal_timeouts"] = _healTimeouts;
+        metrics["fault_errors"] = _faultErrors;
+        if (_netemAvailable is { } netem)
+        {
+            metrics["bridge_netem_tc_available"] = netem ? 1 : 0;
+        }
         lock (_gate)
         {
             foreach (var group in _rss.Values.GroupBy(r => r.Slot))
@@ -189,9 +211,9 @@ internal sealed class ChaosSoak(ChaosOptions options, LabCluster lab, Random ran
                 break;
             case FaultKind.BridgeNetem:
                 var (loss, ms) = (random.Next(1, 10), random.Next(5, 60));
-                await NetemAsync($"loss {loss}% delay {ms}ms {ms / 2}ms");
-                _undo = () => NetemAsync(null);
-                what = $"netem on every bridge port: {loss}% loss, {ms} ms delay";
+                what = await NetemAsync(loss, ms)
+                    ? $"netem on every bridge port: {loss}% loss, {ms} ms delay"
+                    : $"{loss}% loss on the bridge (nftables; this kernel has no netem qdisc, so no delay)";
                 break;
             case FaultKind.Partition:
                 await lab.BlockCoordinatorAsync(node, block: true);
@@ -216,17 +238,46 @@ internal sealed class ChaosSoak(ChaosOptions options, LabCluster lab, Random ran
         process.Signal(LabProcess.SigKill);
     }
 
-    /// <summary>tc netem on the bridge's end of every host's link, inside the lab's bridge namespace only; null removes it.</summary>
-    private async Task NetemAsync(string? spec)
+    /// <summary>
+    /// Loss and delay on the bridge's end of every host's link, inside the lab's bridge namespace
+    /// only: tc netem, or, on a kernel without the netem qdisc, random drops by an nftables bridge
+    /// rule (loss only). Sets the undo; false when it fell back to loss only.
+    /// </summary>
+    private async Task<bool> NetemAsync(int lossPercent, int delayMs)
     {
         var bridge = lab.Network.Namespaces[0];
-        foreach (var host in lab.Nodes.Select(n => n.Host).Append(lab.Client).Append(lab.Control))
+        var ports = lab.Nodes.Select(n => n.Host).Append(lab.Client).Append(lab.Control).Select(h => h.BridgePort).ToList();
+        if (_netemAvailable is not false)
         {
-            string[] command = spec is null
-                ? ["tc", "qdisc", "del", "dev", host.BridgePort, "root"]
-                : ["tc", "qdisc", "replace", "dev", host.BridgePort, "root", "netem", .. spec.Split(' ')];
-            await ProcessRunner.RunAsync("ip", ["netns", "exec", bridge, .. command], check: spec is not null);
+            var spec = string.Create(CultureInfo.InvariantCulture, $"loss {lossPercent}% delay {delayMs}ms {delayMs / 2}ms");
+            _undo = async () =>
+            {
+                foreach (var port in ports)
+                {
+                    await ProcessRunner.RunAsync("ip", ["netns", "exec", bridge, "tc", "qdisc", "del", "dev", port, "root"], check: false);
+                }
+            };
+            try
+            {
+                foreach (var port in ports)
+                {
+                    await ProcessRunner.RunAsync("ip", ["netns", "exec", bridge, "tc", "qdisc", "replace", "dev", port, "root", "netem", .. spec.Split(' ')]);
+                }
+
+                _netemAvailable = true;
+                return true;
+            }
+            catch (InvalidOperationException ex) when (ex.Message.Contains("qdisc kind is unknown", StringComparison.Ordinal))
+            {
+                _netemAvailable = false;
+                await UndoAsync();
+            }
         }
+
+        var rules = string.Create(CultureInfo.InvariantCulture, $"table bridge edgelb_chaos_loss {{\n chain forward {{\n  type filter hook forward priority 0; policy accept;\n  numgen random mod 100 < {lossPercent} drop\n }}\n}}\n");
+        await ProcessRunner.RunAsync("ip", ["netns", "exec", bridge, "nft", "-f", "-"], stdin: rules);
+        _undo = () => ProcessRunner.RunAsync("ip", ["netns", "exec", bridge, "nft", "delete", "table", "bridge", "edgelb_chaos_loss"], check: false);
+        return false;
     }
 
     private async Task HealAsync()
