@@ -27,6 +27,13 @@ TARGETS = {
     "edgelb_cpu_us_per_req": ("<=", ("haproxy_cpu_us_per_req", 1.0)),
     "edgelb_p99_ms": ("<=", ("haproxy_p99_ms", 1.1)),
     "hostile_sessions_rss_growth_mb": ("<=", 20),
+    # chaos soak (hack/chaos.sh)
+    "split_brain_violations": ("==", 0),
+    "ip_changes": ("==", 0),
+    "process_crashes": ("==", 0),
+    "control_outage_failed_probes": ("==", 0),
+    "control_outage_vip_moves": ("==", 0),
+    "control_outage_ip_changes": ("==", 0),
 }
 # Counts that say what a figure left out, or that a run went wrong: each one's target is 0, whatever its prefix.
 ZERO_SUFFIXES = ("_unrecovered_trials", "_abandoned", "_failed_trials", "_trials_without_new_claim", "_crashes")

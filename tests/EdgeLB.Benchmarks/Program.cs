@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLB.Benchmarks;
 using EdgeLB.Benchmarks.Announce;
+using EdgeLB.Benchmarks.Chaos;
 using EdgeLB.Benchmarks.Control;
 using EdgeLB.Benchmarks.Coordination;
 using EdgeLB.Benchmarks.Core;
@@ -26,6 +27,7 @@ return args switch
     ["forward-host", .. var rest] => await ForwardHost.RunAsync(rest),
     ["vip-bind", .. var rest] => await VipBindBench.RunAsync(rest),
     ["failover", .. var rest] => await FailoverSuite.RunAsync(rest),
+    ["chaos", .. var rest] => await ChaosSuite.RunAsync(rest),
     _ => Run(args),
 };
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace EdgeLB.Sandbox.Lab;
@@ -27,7 +29,7 @@ public sealed partial class ArpCapture : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(host);
         var tcpdump = LabProcess.Start("tcpdump", host.Namespace, logPath, null,
-            "tcpdump", "-i", "eth0", "-n", "-e", "-l", "--immediate-mode", "-tt", "-c", "200000", "arp or (icmp6 and ip6[40] == 136)");
+            "tcpdump", "-i", "eth0", "-n", "-e", "-l", "--immediate-mode", "-tt", "-c", "200000", CaptureFilter(address));
         var capture = new ArpCapture(tcpdump, address);
         for (var i = 0; i < 100 && !capture.Log().Contains("listening on", StringComparison.Ordinal); i++)
         {
@@ -37,15 +39,19 @@ public sealed partial class ArpCapture : IAsyncDisposable
         return capture;
     }
 
-    /// <summary>Asks for the address every 20 ms for at most <paramref name="duration"/>.</summary>
-    public void StartAsking(LabHost host, TimeSpan duration)
+    /// <summary>Asks for the address every <paramref name="interval"/> (default 20 ms) for at most <paramref name="duration"/>.</summary>
+    public void StartAsking(LabHost host, TimeSpan duration, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(host);
+        var every = interval ?? TimeSpan.FromMilliseconds(20);
         var seconds = ((int)Math.Ceiling(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        var count = ((int)(duration.TotalMilliseconds / 20)).ToString(CultureInfo.InvariantCulture);
+        var count = ((int)(duration / every)).ToString(CultureInfo.InvariantCulture);
         _arping = LabProcess.Start("arping", host.Namespace, _tcpdump.LogPath + ".arping", null,
-            "arping", "-q", "-i", "eth0", "-W", "0.02", "-c", count, "-w", seconds, _address);
+            "arping", "-q", "-i", "eth0", "-W", every.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), "-c", count, "-w", seconds, _address);
     }
+
+    /// <summary>The claims so far, while the capture runs.</summary>
+    public IReadOnlyList<ArpClaim> ClaimsSoFar() => Claims(Log(), _address);
 
     /// <summary>Stops arping and tcpdump; returns every claim of the address, in capture order.</summary>
     public async Task<IReadOnlyList<ArpClaim>> StopAsync()
@@ -62,9 +68,6 @@ public sealed partial class ArpCapture : IAsyncDisposable
         return Claims(Log(), _address);
     }
 
-    /// <summary>The claims captured so far, while the capture goes on.</summary>
-    public IReadOnlyList<ArpClaim> ClaimsSoFar() => Claims(Log(), _address);
-
     public async ValueTask DisposeAsync()
     {
         if (_arping is not null)
@@ -74,6 +77,15 @@ public sealed partial class ArpCapture : IAsyncDisposable
 
         await _tcpdump.DisposeAsync();
     }
+
+    /// <summary>
+    /// ARP about an IPv4 address only (a long soak asks every few milliseconds and must stay within
+    /// the packet count), and every Neighbor Advertisement: tcpdump cannot select those by target.
+    /// </summary>
+    private static string CaptureFilter(string address) =>
+        IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
+            ? $"(arp host {address}) or (icmp6 and ip6[40] == 136)"
+            : "icmp6 and ip6[40] == 136";
 
     /// <summary>The claims of <paramref name="address"/> in tcpdump -e -tt output.</summary>
     public static IReadOnlyList<ArpClaim> Claims(string tcpdumpOutput, string address)
@@ -142,6 +154,50 @@ public sealed partial class ArpCapture : IAsyncDisposable
         var forged = list.FindIndex(c => c.Mac.Equals(forgedMac, StringComparison.OrdinalIgnoreCase));
         var restored = forged < 0 ? -1 : list.FindIndex(forged, c => c.Mac.Equals(holderMac, StringComparison.OrdinalIgnoreCase));
         return restored < 0 ? null : (list[restored].Time - list[forged].Time) * 1000;
+    }
+
+    /// <summary>
+    /// Split-brain episodes: two MACs answering for the address at once, seen as claims alternating
+    /// A, B, A, B where the old holder's late claim comes within <paramref name="window"/> of the new
+    /// holder's first claim and the new holder claims again after it. A move (A, then only B) or a move
+    /// back later (A, B, then only A) is none. A long alternation of the same pair counts once.
+    /// </summary>
+    public static int SplitBrainEpisodes(IReadOnlyList<ArpClaim> claims, TimeSpan window)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        var runs = new List<(string Mac, double First)>();
+        foreach (var claim in claims.OrderBy(c => c.Time))
+        {
+            if (runs.Count == 0 || !runs[^1].Mac.Equals(claim.Mac, StringComparison.OrdinalIgnoreCase))
+            {
+                runs.Add((claim.Mac, claim.Time));
+            }
+        }
+
+        var episodes = 0;
+        var i = 0;
+        while (i + 3 < runs.Count)
+        {
+            var (a, b) = (runs[i].Mac, runs[i + 1].Mac);
+            if (runs[i + 2].Mac.Equals(a, StringComparison.OrdinalIgnoreCase) && runs[i + 3].Mac.Equals(b, StringComparison.OrdinalIgnoreCase)
+                && runs[i + 2].First - runs[i + 1].First <= window.TotalSeconds)
+            {
+                episodes++;
+                var k = i + 3;
+                while (k + 1 < runs.Count && (runs[k + 1].Mac.Equals(a, StringComparison.OrdinalIgnoreCase) || runs[k + 1].Mac.Equals(b, StringComparison.OrdinalIgnoreCase)))
+                {
+                    k++;
+                }
+
+                i = k;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return episodes;
     }
 
     private string Log()

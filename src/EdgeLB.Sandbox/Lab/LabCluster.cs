@@ -29,6 +29,7 @@ public sealed class LabCluster : IAsyncDisposable
     private NetworkLab? _network;
     private InMemoryApiServer? _api;
     private LabListener? _relay;
+    private NamespaceThread? _controlThread;
 
     private LabCluster(LabClusterOptions options, string workDirectory, bool ownsWorkDirectory)
     {
@@ -154,6 +155,27 @@ public sealed class LabCluster : IAsyncDisposable
         _controllers[replica] = null;
     }
 
+    /// <summary>Whether the API server is reachable from the lab network (see <see cref="StopApiAsync"/>).</summary>
+    public bool ApiReachable => _relay is not null;
+
+    /// <summary>
+    /// Takes the API server off the lab network, as if it had gone down: open connections (watches,
+    /// requests) are cut and new ones refused. Its objects stay, so <see cref="StartApi"/> brings it
+    /// back with its state, on the same address. <see cref="Kubectl"/> (over loopback) still works.
+    /// </summary>
+    public async Task StopApiAsync()
+    {
+        if (_relay is { } relay)
+        {
+            _relay = null;
+            await relay.DisposeAsync();
+        }
+    }
+
+    /// <summary>Puts the API server (back) on the control host's address; nothing if it is there.</summary>
+    public void StartApi() =>
+        _relay ??= NamespaceRelay.Start(_controlThread!, new IPEndPoint(IPAddress.Parse(Control.IPv4), ApiPort), new IPEndPoint(IPAddress.Loopback, _api!.BaseAddress.Port));
+
     /// <summary>The replica index holding the leader Lease, or null.</summary>
     public async Task<int?> LeaderAsync()
     {
@@ -214,11 +236,12 @@ public sealed class LabCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Brings the lab back to its healthy shape after faults: links up, no partition, every
-    /// controller replica and every speaker running, and every speaker ready within <paramref name="timeout"/>.
+    /// Brings the lab back to its healthy shape after faults: the API server reachable, links up, no
+    /// partition, every controller replica and every speaker running, and every speaker ready within <paramref name="timeout"/>.
     /// </summary>
     public async Task HealAsync(TimeSpan timeout)
     {
+        StartApi();
         for (var r = 0; r < Controllers.Count; r++)
         {
             if (Controllers[r] is null or { HasExited: true })
@@ -438,7 +461,8 @@ public sealed class LabCluster : IAsyncDisposable
         progress("starting the in-memory Kubernetes API server");
         _api = await InMemoryApiServer.StartAsync(new InMemoryApiServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, cancellationToken);
         Kubectl = new Kubectl(_api.WriteKubeconfig(Path.Combine(WorkDirectory, "kubeconfig")));
-        _relay = NamespaceRelay.Start(Thread(Control), new IPEndPoint(IPAddress.Parse(Control.IPv4), ApiPort), new IPEndPoint(IPAddress.Loopback, _api.BaseAddress.Port));
+        _controlThread = Thread(Control);
+        StartApi();
         ControlKubeconfig = WriteTokenKubeconfig("controller", _api.IssueToken("edgelb-controller", SystemNamespace));
 
         progress("creating Nodes, an IPAddressPool and an L2Advertisement through the API");

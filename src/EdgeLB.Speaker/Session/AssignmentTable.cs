@@ -23,6 +23,9 @@ namespace EdgeLB.Speaker.Session;
 /// from the controller's side: the controller process died, restarted or lost leadership), the
 /// speaker enters orphaned holding: the VIPs whose lease is still valid at that moment get one lease
 /// up to <see cref="SessionOptions.OrphanLimit"/> from then, so a controller crash darkens nothing.
+/// Each dial that finds no leader to take this speaker back (connection refused or timed out, a
+/// follower that knows no leader) renews that limit, so a control plane that is down for good keeps
+/// every VIP served; the limit runs out only while a controller answers and refuses the speaker.
 /// Orphaned holding ends (a) at that limit, (b) per VIP, the moment a known peer speaker claims it on
 /// the wire (<see cref="ClaimArbiter"/>), or (c) when a session is established again: the held VIPs
 /// then fall back under normal fencing with a lease of at most the new controller's lease length, so
@@ -450,7 +453,7 @@ internal sealed class AssignmentTable : IDisposable
         RescheduleFence();
     }
 
-    /// <summary>The session ended visibly: hold every still-valid VIP up to <paramref name="limit"/> from now.</summary>
+    /// <summary>The session ended visibly (or a dial found no leader since): hold every still-valid VIP up to <paramref name="limit"/> from now.</summary>
     public void EnterOrphaned(TimeSpan limit)
     {
         var now = _time.GetUtcNow();

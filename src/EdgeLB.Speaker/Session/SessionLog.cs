@@ -18,7 +18,7 @@ internal static partial class SessionLog
     [LoggerMessage(2303, LogLevel.Information, "{Controller} is not the leader; dialling the leader at {Leader}")]
     public static partial void Redirected(ILogger logger, string controller, string leader);
 
-    [LoggerMessage(2304, LogLevel.Warning, "Orphaned: the controller is gone; holding {Count} VIPs for at most {Limit} unless a peer claims them or a controller takes over")]
+    [LoggerMessage(2304, LogLevel.Warning, "Orphaned: the controller is gone; holding {Count} VIPs until a peer claims them or a controller takes over ({Limit} after the last dial that found no leader)")]
     public static partial void Orphaned(ILogger logger, int count, TimeSpan limit);
 
     [LoggerMessage(2305, LogLevel.Error, "Cannot read the token file {Path}: {Reason}")]

@@ -33,10 +33,11 @@ internal sealed record SessionOptions
     public TimeSpan DefaultLeaseDuration { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How long VIPs stay announced after the controller went away (orphaned holding). The default
-    /// 60 s covers a controller restart or leader change (new leader elected in ≤ 15 s with
-    /// client-go's Lease timings, then it re-collects state) with room to spare, and bounds how long
-    /// a speaker cut off from every controller can keep a VIP that was moved meanwhile.
+    /// How long VIPs stay announced after the last dial that found no leader (orphaned holding).
+    /// While no controller takes the speaker back at all, every dial renews it, so VIPs stay served
+    /// through a control-plane outage of any length. It runs out only while a controller answers and
+    /// refuses this speaker (token or node refused): 60 s covers a leader change (new leader elected
+    /// in ≤ 15 s with client-go's Lease timings) with room to spare.
     /// </summary>
     public TimeSpan OrphanLimit { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -168,6 +168,16 @@ internal sealed class SpeakerSession : IDisposable
                         break;
                 }
 
+                if (_phase == SessionPhase.Orphaned && outcome.Kind is SessionOutcomeKind.Failed or SessionOutcomeKind.Redirect)
+                {
+                    // No leader took this speaker back (nothing listening, a follower that knows no
+                    // leader, a leader we could not reach): no controller can have given our VIPs to
+                    // anyone without that node claiming them on the wire, which ends the holding per
+                    // VIP, and a returning leader fences by epoch. So the data path outlives the
+                    // control plane; the orphan limit runs only while a controller answers and refuses us.
+                    _table.EnterOrphaned(_options.OrphanLimit);
+                }
+
                 if (outcome.Kind == SessionOutcomeKind.Silent)
                 {
                     backoff.Reset();

@@ -32,7 +32,7 @@ internal static class SpeakerCommand
             (new("--manage-sysctls") { Description = "true: set the ARP/forwarding sysctls at start; false where /proc/sys is read-only and they are set for us (default true)" }, nameof(SpeakerOptions.ManageSysctls)),
             (new("--interfaces") { Description = "interfaces VIPs may be announced on, comma-separated (default: every interface with a MAC)" }, nameof(SpeakerOptions.Interfaces)),
             (new("--node-addresses") { Description = "node addresses reported to the controller, comma-separated (default: the interfaces' global addresses)" }, nameof(SpeakerOptions.NodeAddresses)),
-            (new("--orphan-limit") { Description = $"how long VIPs stay announced after the controller went away, e.g. 00:01:00 (default {defaults.OrphanLimit})" }, nameof(SpeakerOptions.OrphanLimit)),
+            (new("--orphan-limit") { Description = $"how long VIPs stay announced without a controller once one answers but refuses this speaker (while none answers they stay), e.g. 00:01:00 (default {defaults.OrphanLimit})" }, nameof(SpeakerOptions.OrphanLimit)),
             (new("--drain-timeout") { Description = $"on SIGTERM, how long to wait for the controller to move the VIPs (default {defaults.DrainTimeout})" }, nameof(SpeakerOptions.DrainTimeout)),
             (new("--reconnect-max-delay") { Description = $"largest pause between failed dials (default {defaults.ReconnectMaxDelay})" }, nameof(SpeakerOptions.ReconnectMaxDelay)),
             (new("--connect-timeout") { Description = $"how long one dial of the coordinator may take before the next address is tried (default {defaults.ConnectTimeout})" }, nameof(SpeakerOptions.ConnectTimeout)),

@@ -52,4 +52,19 @@ public sealed class ArpCaptureTests
         Assert.Null(ArpCapture.RestoredMs([.. claims.Take(1)], "02:00:5e:10:00:66", "fa:02:83:48:68:a8"));
         Assert.Null(ArpCapture.RestoredMs(ArpCapture.Claims(Capture, "198.18.77.2"), "02:00:5e:10:00:66", "fa:02:83:48:68:a8"));
     }
+
+    [Fact]
+    public void SplitBrainIsTwoMacsAlternatingAfterTheNewHoldersClaim()
+    {
+        const string a = "0e:00:00:00:00:0a", b = "0e:00:00:00:00:0b", c = "0e:00:00:00:00:0c";
+        static List<ArpClaim> Seq(params (double Time, string Mac)[] claims) => [.. claims.Select(x => new ArpClaim(x.Time, x.Mac, false))];
+        var window = TimeSpan.FromSeconds(2);
+
+        Assert.Equal(0, ArpCapture.SplitBrainEpisodes(Seq((0, a), (1, a), (2, b), (3, b)), window)); // a clean move
+        Assert.Equal(0, ArpCapture.SplitBrainEpisodes(Seq((0, a), (2, b), (30, a), (31, a)), window)); // moved back much later
+        Assert.Equal(1, ArpCapture.SplitBrainEpisodes(Seq((0, a), (2, b), (2.1, a), (2.2, b)), window)); // the old holder answered after the claim
+        Assert.Equal(1, ArpCapture.SplitBrainEpisodes(Seq((0, a), (2, b), (2.1, a), (2.2, b), (2.3, a), (2.4, b), (2.5, a)), window)); // one long episode
+        Assert.Equal(2, ArpCapture.SplitBrainEpisodes(Seq((0, a), (2, b), (2.1, a), (2.2, b), (9, c), (9.1, b), (9.2, c)), window)); // b with a, then c with b
+        Assert.Equal(0, ArpCapture.SplitBrainEpisodes(Seq((0, a), (2, b), (5, a), (6, b)), window)); // ping-pong moves seconds apart
+    }
 }

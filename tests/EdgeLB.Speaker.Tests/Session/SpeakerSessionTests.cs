@@ -397,8 +397,9 @@ public sealed class SpeakerSessionTests
         await session.SendAsync(new ControllerMessage { Assignment = Assign(Vip2, 4, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
         await session.HeartbeatAsync(h => h.Announced.Count == 2);
 
-        // The controller process goes away: its side closes the stream, and it refuses new dials.
-        coordinator.Refuse = StatusCode.Unavailable;
+        // The controller closes the stream and from then on answers but refuses this speaker (its
+        // token is no longer accepted): only then does the orphan limit run out.
+        coordinator.Refuse = StatusCode.PermissionDenied;
         session.End();
         await SessionHarness.WaitUntilAsync(() => speaker.Session.Phase == SessionPhase.Orphaned, "the speaker is orphaned");
         var orphanedAt = time.GetUtcNow();
@@ -424,6 +425,55 @@ public sealed class SpeakerSessionTests
         await SessionHarness.WaitUntilAsync(() => !speaker.Announcer.IsAnnouncing(Vip2), "the orphan limit ended the holding");
         Assert.Empty(speaker.Forwarder.Ports);
         Assert.Equal(SessionPhase.Connecting, speaker.Session.Phase);
+    }
+
+    [Fact]
+    public async Task Orphaned_WhileNoControllerAnswers_HoldsPastTheLimit_UntilANewLeaderTakesOver()
+    {
+        var time = new ManualTimeProvider();
+        await using var rig = await Rig.StartAsync(time, Hour, TimeSpan.FromSeconds(2), o => o with { OrphanLimit = TimeSpan.FromSeconds(60) });
+        var coordinator = rig.Coordinator;
+        var speaker = rig.Speaker;
+        await rig.Session.SendAsync(new ControllerMessage { Assignment = Assign(Vip, 3, ("http", Protocol.Tcp, 80, ["198.18.6.12:30080"])) });
+        await rig.Session.HeartbeatAsync(h => h.Announced.Count == 1);
+
+        // The whole control plane is down: every dial is refused with no leader named.
+        coordinator.Refuse = StatusCode.Unavailable;
+        rig.Session.End();
+        await SessionHarness.WaitUntilAsync(() => speaker.Session.Phase == SessionPhase.Orphaned, "the speaker is orphaned");
+        var orphanedAt = time.GetUtcNow();
+        while (time.GetUtcNow() - orphanedAt < TimeSpan.FromMinutes(5))
+        {
+            // Five minutes, five times the limit, in small steps until each next dial (which found no leader).
+            var attempts = Volatile.Read(ref coordinator.Attempts);
+            await SessionHarness.WaitUntilAsync(
+                () =>
+                {
+                    time.Advance(TimeSpan.FromMilliseconds(100));
+                    return Volatile.Read(ref coordinator.Attempts) > attempts;
+                },
+                "the speaker dials again");
+            Assert.True(speaker.Announcer.IsAnnouncing(Vip), $"the VIP went silent {(time.GetUtcNow() - orphanedAt).TotalSeconds:F1} s into the outage");
+        }
+
+        Assert.Equal(SessionPhase.Orphaned, speaker.Session.Phase);
+        Assert.NotEmpty(speaker.Forwarder.Ports);
+
+        // The control plane returns: the new leader learns the holding with its epoch and keeps it.
+        coordinator.Refuse = null;
+        var accepting = coordinator.AcceptAsync();
+        for (var i = 0; i < 30 && !accepting.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(accepting, Task.Delay(50));
+        }
+
+        var next = await accepting;
+        await next.ConfigureAsync(Hour, TimeSpan.FromSeconds(2));
+        var report = await next.HeartbeatAsync(h => h.Announced.Count == 1);
+        Assert.Equal(3ul, report.Announced[0].Epoch);
+        Assert.Equal(SessionPhase.Established, speaker.Session.Phase);
+        Assert.True(speaker.Announcer.IsAnnouncing(Vip));
     }
 
     [Fact]
