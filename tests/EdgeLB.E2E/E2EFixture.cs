@@ -220,6 +220,22 @@ public sealed class E2EFixture : IAsyncLifetime
         return last;
     }
 
+    /// <summary>
+    /// The node that holds a new Service's VIP, once the announcing-node annotation names it and the
+    /// traffic goes through it. Until then a probe may be served elsewhere: an address freed by an
+    /// earlier Service leaves the client's neighbour entry at its old holder, which may stand by for
+    /// the new Service (it binds the VIP, so it serves) until the new holder's announcement arrives.
+    /// </summary>
+    public async Task<LabNode> WaitForServingHolderAsync(string service, IPEndPoint vip, TimeSpan timeout)
+    {
+        var lab = RequireLab;
+        var announcing = await Kubectl.WaitForAsync(() => AnnouncingNodeAsync(service), timeout)
+            ?? throw new TimeoutException($"no announcing node for {service}");
+        _ = await WaitForTrafficAsync(vip, timeout, r => ServedBy(r) == announcing)
+            ?? throw new TimeoutException($"no traffic through {vip} via its announcing node {announcing}");
+        return lab.Node(announcing);
+    }
+
     public static IPEndPoint EndPoint(string ip, int port) => new(IPAddress.Parse(ip), port);
 
     public static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

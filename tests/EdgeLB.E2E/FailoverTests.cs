@@ -151,9 +151,7 @@ public sealed class FailoverTests(E2EFixture e2e)
         var name = E2EFixture.Unique(prefix);
         var ips = await e2e.CreateServedServiceAsync(name, [80]);
         var vip = E2EFixture.EndPoint(ips[0], 80);
-        var first = await e2e.WaitForTrafficAsync(vip, Generous) ?? throw new TimeoutException($"no traffic through {vip}");
-        var holder = lab.Node(e2e.ServedBy(first)!);
-        Assert.Equal(holder.Name, await e2e.WaitForAnnouncingNodeAsync(name, holder.Name));
+        var holder = await e2e.WaitForServingHolderAsync(name, vip, Generous);
         return (lab, name, vip, holder);
     }
 }

@@ -62,9 +62,7 @@ public sealed class ForgedClaimTests(E2EFixture e2e, ITestOutputHelper output)
         {
             var ips = await e2e.CreateServedServiceAsync(name, [80], ipv6 ? "  ipFamilyPolicy: SingleStack\n  ipFamilies: [IPv6]" : "");
             var vip = E2EFixture.EndPoint(ips[0], 80);
-            var first = await e2e.WaitForTrafficAsync(vip, Generous) ?? throw new TimeoutException($"no traffic through {vip}");
-            var holder = lab.Node(e2e.ServedBy(first)!);
-            Assert.Equal(holder.Name, await e2e.WaitForAnnouncingNodeAsync(name, holder.Name));
+            var holder = await e2e.WaitForServingHolderAsync(name, vip, Generous);
             var announcing = await e2e.Kubectl.ServiceAnnotationAsync("default", name, Announcing);
             var standby = await Kubectl.WaitForAsync(
                 () => Task.FromResult(lab.Nodes.FirstOrDefault(n => n != holder && LogSince(logs[n.Name], logStarts[n.Name]).Contains($"Standing by for {vip.Address}:", StringComparison.Ordinal))),

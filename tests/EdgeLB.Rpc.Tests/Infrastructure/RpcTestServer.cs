@@ -47,7 +47,25 @@ internal sealed class RpcTestServer : IAsyncDisposable
 
     public RecordingLoggerProvider Log => _app.Services.GetRequiredService<RecordingLoggerProvider>();
 
+    /// <summary>
+    /// Starts the server on three free loopback ports. A port found free can be taken by another test
+    /// before Kestrel binds it, so a bind that finds it in use is tried again on new ports (bounded).
+    /// </summary>
     public static async Task<RpcTestServer> StartAsync(Action<RpcServerOptions>? configure = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(configure);
+            }
+            catch (IOException ex) when (attempt < 5 && ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
+    }
+
+    private static async Task<RpcTestServer> StartOnceAsync(Action<RpcServerOptions>? configure)
     {
         var certificate = CreateCertificate();
         var (h2c, tls, http1) = (FreePort(), FreePort(), FreePort());
@@ -82,7 +100,16 @@ internal sealed class RpcTestServer : IAsyncDisposable
             return Task.CompletedTask;
         });
         app.UseEdgeLbRpc();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         app.Services.GetRequiredService<HealthService>().SetStatus(string.Empty, ServingStatus.Serving);
         return new RpcTestServer(app, h2c, tls, http1, certificate);
     }
