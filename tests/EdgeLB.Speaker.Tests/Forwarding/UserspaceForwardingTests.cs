@@ -120,9 +120,11 @@ public sealed class UserspaceForwardingTests(ForwardingLab lab)
         var restartedUtc = DateTimeOffset.UtcNow;
         victim.Start();
         var up = await WaitForAsync(transitions, t => t.Target.ToString() == victimTarget && t.Available, TimeSpan.FromSeconds(3));
-        // Up after `rise` passing checks: at least (rise - 1) intervals after the restart; the upper
-        // bound leaves room for a loaded CI machine.
-        Assert.InRange(up.At - restartedUtc, health.Interval * (health.Rise - 1), health.Interval * (health.Rise + 2) + TimeSpan.FromMilliseconds(500));
+        // Up after `rise` passing checks: about (rise - 1) intervals after the restart. A check whose
+        // tick fired just before the restart can still connect just after it and pass (seen: 11 ms
+        // early on a loaded machine), hence the 50 ms allowance below; the upper bound leaves room
+        // for a loaded CI machine.
+        Assert.InRange(up.At - restartedUtc, health.Interval * (health.Rise - 1) - TimeSpan.FromMilliseconds(50), health.Interval * (health.Rise + 2) + TimeSpan.FromMilliseconds(500));
         var after = await CountNamesAsync(() => lab.GetNameAsync(lab.Vip4), 30);
         Assert.True(after.GetValueOrDefault("b3") > 0, "restarted backend takes connections again");
     }
