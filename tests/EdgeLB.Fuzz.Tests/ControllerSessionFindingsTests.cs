@@ -17,7 +17,20 @@ public sealed class ControllerSessionFindingsTests
     [InlineData("4Kn1JwcSxfy1")]
     [InlineData("b9tKeJxj8j51")]
     [InlineData("dl8nRm11lz41")]
-    public void ControllerSession_AVipMovedTwiceInOneStep_KeepsItsEpochsGoingUp(string seed)
+    public void ControllerSession_AVipMovedTwiceInOneStep_KeepsItsEpochsGoingUp(string seed) => ReplaysWithAssignmentsAndNoProblem(seed);
+
+    /// <summary>
+    /// A speaker reported an epoch this leader never handed it (one of a later term, 2^64 - 2, or one
+    /// handed to another node), was kept as the holder at that epoch and sent an Assignment
+    /// with it: above the next epochs handed out, or one epoch for two nodes. Such a report is now revoked.
+    /// </summary>
+    [Theory]
+    [InlineData("6i-oSdTHX2n1")]
+    [InlineData("dJjqBD18NpL1")]
+    [InlineData("69vJUOEJGy-1")]
+    public void ControllerSession_AnEpochNeverHandedToTheReportingNode_IsNotAdopted(string seed) => ReplaysWithAssignmentsAndNoProblem(seed);
+
+    private static void ReplaysWithAssignmentsAndNoProblem(string seed)
     {
         var target = new ControllerSessionTarget();
         Assert.Null(FuzzRunner.Replay(target, seed).Problem);
