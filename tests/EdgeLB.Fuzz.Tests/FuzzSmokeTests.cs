@@ -26,16 +26,13 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output)
         Assert.Contains("Icmpv6ChecksumMismatch", target.Summary(), StringComparison.Ordinal);
     }
 
-    /// <summary>
-    /// No exception escapes the coordinator and no case hangs. Its epoch invariants are checked too,
-    /// but still break on some inputs (see <see cref="OpenFindingsTests"/>): counted, not asserted here.
-    /// </summary>
+    /// <summary>No exception escapes the coordinator, no case hangs, and no epoch invariant breaks.</summary>
     [Fact]
-    public void ControllerSession_NoExceptionOrHang_AndAssignmentsAreHandedOut()
+    public void ControllerSession_NoCrashOrBrokenInvariant_AndAssignmentsAreHandedOut()
     {
         var target = new ControllerSessionTarget();
         var result = FuzzRunner.Run(target, Cases, Seed, output.WriteLine);
-        Assert.True(result.Crashes - result.InvariantViolations == 0, string.Join("\n", result.Findings));
+        Assert.True(result.Crashes == 0, string.Join("\n", result.Findings));
         Assert.Contains("assignment sent", target.Summary(), StringComparison.Ordinal);
         Assert.Contains("bytes parsed", target.Summary(), StringComparison.Ordinal);
     }

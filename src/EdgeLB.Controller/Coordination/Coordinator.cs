@@ -35,7 +35,7 @@ namespace EdgeLB.Controller.Coordination;
 /// <item>A stall of the controller itself does not count against the speakers' leases.</item>
 /// <item>A new leader changes nothing until every node named as a holder in the Service
 /// annotations has reported what it announces, or <see cref="ControllerOptions.RelearnTimeout"/>
-/// passed; what speakers report is adopted as is.</item>
+/// passed; what speakers report is adopted as is, if that node could hold that epoch.</item>
 /// </list>
 /// </remarks>
 internal sealed partial class Coordinator : IDisposable
@@ -166,6 +166,7 @@ internal sealed partial class Coordinator : IDisposable
                     foreach (var address in group.Addresses)
                     {
                         _vips[address].Epoch = announced.Epoch;
+                        _vips[address].EpochNode = announced.Node;
                         RaiseFloor(address, announced.Epoch);
                     }
 
@@ -751,11 +752,12 @@ internal sealed partial class Coordinator : IDisposable
                 continue;
             }
 
-            if (record.Holder is null && vip.Epoch >= record.Epoch && record.HandoverFrom is null && record.Revoking is null)
+            if (record.Holder is null && CouldHold(record, session.Node, vip.Epoch) && record.HandoverFrom is null && record.Revoking is null)
             {
                 // Learned from the speaker: keep it where it is (a new leader moves nothing).
                 record.Holder = session.Node;
                 record.Epoch = vip.Epoch;
+                record.EpochNode = session.Node;
                 record.Interface = vip.Interface;
                 record.OwnerlessSince = null;
                 record.OwnerlessCause = null;
@@ -1345,6 +1347,7 @@ internal sealed partial class Coordinator : IDisposable
         record.Interface = nic;
         record.PreviousHolder = handoff ?? string.Empty;
         record.Epoch = NextEpoch(record.Address);
+        record.EpochNode = node;
         record.LastAssignment = null;
         record.LastGarp = null;
         session.Held[record.Address] = new HeldLease(record.Epoch, now);
@@ -1470,6 +1473,18 @@ internal sealed partial class Coordinator : IDisposable
         _reported[group.Key] = announcing;
         _sink.Announced(group, announcing, _plans.TryGetValue(group.Key, out var plan) ? plan.Summary : "announced");
     }
+
+    /// <summary>
+    /// Whether a speaker may hold a VIP at the epoch it reports. An earlier leader's epoch (below this
+    /// term's) can only be taken on trust, if it is not older than the one known; but one handed to
+    /// another node is not this node's. This term's epochs were all handed out here: only the latest,
+    /// to this node, is. Adopting any other would send it back in an Assignment: one epoch for two
+    /// nodes, or an epoch above the next ones, so that a later holder's lease looks older.
+    /// </summary>
+    private bool CouldHold(VipRecord record, string node, ulong epoch) =>
+        epoch < _termFloor
+            ? epoch > record.Epoch || (epoch == record.Epoch && (record.EpochNode is null || record.EpochNode == node))
+            : epoch == record.Epoch && record.EpochNode == node;
 
     private ulong NextEpoch(IPValue address)
     {

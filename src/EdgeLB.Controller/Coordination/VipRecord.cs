@@ -18,6 +18,9 @@ internal sealed class VipRecord(IPValue address)
     /// <summary>Epoch of the current assignment (0 when never assigned).</summary>
     public ulong Epoch { get; set; }
 
+    /// <summary>The node <see cref="Epoch"/> was handed to (or learned from); it stays when that node loses the VIP.</summary>
+    public string? EpochNode { get; set; }
+
     /// <summary>A make-before-break move in flight: the previous holder keeps announcing until the new one reports it.</summary>
     public (string Node, ulong Epoch)? HandoverFrom { get; set; }
 

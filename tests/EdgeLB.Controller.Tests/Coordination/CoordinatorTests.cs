@@ -263,6 +263,34 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
+    public async Task EpochNeverHandedToTheReportingNode_IsRevoked_WhileTheNodeItWasHandedToKeepsIt()
+    {
+        var (h, a, b) = await TwoNodesAsync();
+        using var _ = h;
+        var (holder, other) = h.HolderOf(Vip).Node == "node-1" ? (a, b) : (b, a);
+        h.Coordinator.Closed(holder, "reset");
+        var epoch = h.HolderOf(Vip).Epoch;
+        Assert.Equal(other.Node, h.HolderOf(Vip).Node);
+        h.Coordinator.Closed(other, "reset");
+        Assert.Null(h.HolderOf(Vip).Node);
+
+        // The first holder comes back listing the epoch handed to the other node, then one of a later term.
+        var back = h.Open(holder.Node, holder == a ? 1 : 2);
+        var later = (2 * Coordinator.EpochsPerTerm) + 5;
+        h.Beat(back, edit: hb => hb.Announced.Add(new AnnouncedVip { Address = Vip, Epoch = epoch, Interface = "eth0" }));
+        h.Beat(back, edit: hb => hb.Announced.Add(new AnnouncedVip { Address = Vip, Epoch = later, Interface = "eth0" }));
+        Assert.Contains(h.Received[back.Node], m => m.Revoke is { Address: Vip } r && r.Epoch == epoch);
+        Assert.Contains(h.Received[back.Node], m => m.Revoke is { Address: Vip } r && r.Epoch == later);
+        Assert.NotEqual(back.Node, h.HolderOf(Vip).Node);
+
+        // The node it was handed to comes back listing it: it keeps it at that epoch.
+        var returned = h.Open(other.Node, other == a ? 1 : 2);
+        h.Holding[returned.Node][Vip] = epoch;
+        h.Beat(returned);
+        Assert.Equal((returned.Node, epoch), (h.HolderOf(Vip).Node, h.HolderOf(Vip).Epoch));
+    }
+
+    [Fact]
     public async Task StrayVip_IsRevokedOncePerEpoch_NotOncePerHeartbeat()
     {
         var (h, a, b) = await TwoNodesAsync();

@@ -215,29 +215,38 @@ internal sealed class ControllerSessionTarget : IFuzzTarget<ControllerCase>
 
     private string? Collect(IEnumerable<SpeakerSession> sessions, Dictionary<(string, ulong), string> handedOut, Dictionary<string, ulong> highest)
     {
+        var sent = new List<(string Node, Assignment Assignment)>();
         foreach (var session in sessions)
         {
             while (session.TryTakeNext(out var message))
             {
-                if (message.Assignment is not { } assignment)
+                if (message.Assignment is { } assignment)
                 {
-                    continue;
+                    sent.Add((session.Node, assignment));
                 }
-
-                _outcomes.Add("assignment sent");
-                if (handedOut.TryGetValue((assignment.Address, assignment.Epoch), out var other) && other != session.Node)
-                {
-                    return $"invariant: {assignment.Address} epoch {assignment.Epoch} was handed to {other} and to {session.Node}";
-                }
-
-                handedOut[(assignment.Address, assignment.Epoch)] = session.Node;
-                if (highest.TryGetValue(assignment.Address, out var top) && assignment.Epoch < top && handedOut.GetValueOrDefault((assignment.Address, top)) != session.Node)
-                {
-                    return $"invariant: {assignment.Address} was handed to {session.Node} at epoch {assignment.Epoch}, below epoch {top} handed out before";
-                }
-
-                highest[assignment.Address] = Math.Max(top, assignment.Epoch);
             }
+        }
+
+        // Each session's outbox keeps its own order, but reading them one after another loses the
+        // order between sessions: one step (a Tick that finds two holders cut off in turn) can move a
+        // VIP to node-1 at epoch n and on to node-0 at n + 1, and node-0's outbox is read first. The
+        // coordinator takes a VIP's epochs from one counter that only grows, so within a step they are
+        // checked in epoch order; across steps the order is the real one.
+        foreach (var (node, assignment) in sent.OrderBy(s => s.Assignment.Epoch))
+        {
+            _outcomes.Add("assignment sent");
+            if (handedOut.TryGetValue((assignment.Address, assignment.Epoch), out var other) && other != node)
+            {
+                return $"invariant: {assignment.Address} epoch {assignment.Epoch} was handed to {other} and to {node}";
+            }
+
+            handedOut[(assignment.Address, assignment.Epoch)] = node;
+            if (highest.TryGetValue(assignment.Address, out var top) && assignment.Epoch < top && handedOut.GetValueOrDefault((assignment.Address, top)) != node)
+            {
+                return $"invariant: {assignment.Address} was handed to {node} at epoch {assignment.Epoch}, below epoch {top} handed out before";
+            }
+
+            highest[assignment.Address] = Math.Max(top, assignment.Epoch);
         }
 
         return null;
