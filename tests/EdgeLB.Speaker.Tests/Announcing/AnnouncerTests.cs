@@ -26,7 +26,7 @@ public sealed class AnnouncerTests : IDisposable
     private readonly FakeLinkEnvironment _environment = new();
     private readonly FakeLinkPort _port = new("eth0", OurMac, IPv6Address.From(IPAddress.Parse("fe80::1")));
     private readonly TestMeterFactory _meters = new();
-    private readonly ListLogger _logger = new();
+    private readonly RecordingLogger _logger = new();
     private readonly AnnouncerOptions _options = new() { ReceivePollInterval = TimeSpan.FromMilliseconds(20) };
     private Announcer? _announcer;
 
@@ -157,7 +157,7 @@ public sealed class AnnouncerTests : IDisposable
         _port.Inject(ArpRequestFor(IPv4Address.From(Vip)));
         Thread.Sleep(100);
         Assert.Empty(_port.Drain());
-        Assert.Contains(_logger.Lines, l => l.Message.Contains("lease ended", StringComparison.Ordinal));
+        Assert.Contains(_logger.Entries, l => l.Message.Contains("lease ended", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -247,7 +247,7 @@ public sealed class AnnouncerTests : IDisposable
         Assert.Single(seen);
         Assert.True(Announcer.IsAnnouncing(Vip)); // unknown MAC: report, not obey
         Assert.Equal(1, _meters.Sum("edgelb.speaker.announcer.claims_seen", "interface", "eth0"));
-        Assert.Contains(_logger.Lines, l => l.Message.Contains(OtherMac.ToString(), StringComparison.Ordinal) && l.Message.Contains(OurMac.ToString(), StringComparison.Ordinal));
+        Assert.Contains(_logger.Entries, l => l.Message.Contains(OtherMac.ToString(), StringComparison.Ordinal) && l.Message.Contains(OurMac.ToString(), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -381,7 +381,7 @@ public sealed class AnnouncerTests : IDisposable
         Assert.Equal(PreflightSeverity.Warning, report.Findings.Single(f => f.Check == "kube_ipvs_strict_arp").Severity);
         Assert.Equal("0", report.Findings.Single(f => f.Check == "arp_ignore").Value);
         Assert.Equal(1, _meters.Sum("edgelb.speaker.announcer.preflight_findings", "check", "rp_filter"));
-        Assert.Contains(_logger.Lines, l => l.Message.Contains("strictARP", StringComparison.Ordinal));
+        Assert.Contains(_logger.Entries, l => l.Message.Contains("strictARP", StringComparison.Ordinal));
 
         // strictARP in effect: arp_ignore=1, arp_announce=2 (either conf/all or the interface).
         _environment.Sysctls["net/ipv4/conf/all/arp_ignore"] = "1";

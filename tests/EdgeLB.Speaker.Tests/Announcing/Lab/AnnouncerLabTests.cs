@@ -179,7 +179,7 @@ public class AnnouncerLabTests(ITestOutputHelper output)
         }
 
         Assert.True(node1.Meters.Sum("edgelb.speaker.announcer.claims_seen", "interface", "eth0") >= 2);
-        Assert.Contains(node1.Logger.Lines, l => l.Message.Contains(rogue.Mac, StringComparison.OrdinalIgnoreCase) && l.Message.Contains(node1.Host.Mac, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(node1.Logger.Entries, l => l.Message.Contains(rogue.Mac, StringComparison.OrdinalIgnoreCase) && l.Message.Contains(node1.Host.Mac, StringComparison.OrdinalIgnoreCase));
         Assert.True(node1.Announcer.IsAnnouncing(vip)); // an unknown MAC is a conflict to report, not an order
         _ = client;
     }
@@ -229,7 +229,7 @@ public class AnnouncerLabTests(ITestOutputHelper output)
         Assert.Equal(2, node1.Meters.Sum("edgelb.speaker.announcer.gratuitous_sent"));
         await lab.SetLinkAsync(node1.Host, up: true);
         await WaitFor(() => node1.Meters.Sum("edgelb.speaker.announcer.gratuitous_sent") >= 4);
-        Assert.Contains(node1.Logger.Lines, l => l.Message.Contains("back up", StringComparison.Ordinal));
+        Assert.Contains(node1.Logger.Entries, l => l.Message.Contains("back up", StringComparison.Ordinal));
     }
 
     [NetworkFact]

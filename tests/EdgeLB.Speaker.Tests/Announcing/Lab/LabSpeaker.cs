@@ -2,6 +2,7 @@ using EdgeLB.Net.Ethernet;
 using EdgeLB.Speaker.Announcing;
 using EdgeLB.Speaker.Tests.Announcing.Fakes;
 using EdgeLB.Sandbox.Lab;
+using EdgeLB.Testing;
 
 namespace EdgeLB.Speaker.Tests.Announcing.Lab;
 
@@ -25,7 +26,7 @@ internal sealed class LabSpeaker : IDisposable
 
     public Announcer Announcer { get; }
 
-    public ListLogger Logger { get; } = new();
+    public RecordingLogger Logger { get; } = new();
 
     public TestMeterFactory Meters { get; } = new();
 
