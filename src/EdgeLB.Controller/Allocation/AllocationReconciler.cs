@@ -27,6 +27,9 @@ namespace EdgeLB.Controller.Allocation;
 /// </remarks>
 internal sealed class AllocationReconciler
 {
+    /// <summary>A refusal is logged at most this often per Service and reason, like client-go's Event spam filter, which refills one token per object every five minutes.</summary>
+    public static readonly TimeSpan RefusalLogInterval = TimeSpan.FromMinutes(5);
+
     private readonly Lock _gate = new();
     private readonly KubeApiClient _client;
     private readonly InformerCache<Service> _services;
@@ -38,7 +41,7 @@ internal sealed class AllocationReconciler
     private readonly ILogger _logger;
     private readonly WorkQueue _queue;
     private readonly WaitingRoom _waiting = new();
-    private readonly RefusalLogLimiter _refusalLog;
+    private readonly LogRateLimiter _refusalLog;
     private readonly Dictionary<string, string> _reportedPoolProblems = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string? Uid, long? Generation)> _appliedPoolGenerations = new(StringComparer.Ordinal);
     private readonly Channel<bool> _poolsChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -65,7 +68,7 @@ internal sealed class AllocationReconciler
         _metrics = metrics;
         _logger = logger;
         _queue = new WorkQueue(time);
-        _refusalLog = new RefusalLogLimiter(time);
+        _refusalLog = new LogRateLimiter(RefusalLogInterval, time);
         metrics.ObservePools(() => PoolMeasurements(inUse: false), () => PoolMeasurements(inUse: true));
         metrics.ObserveQueue(() => _queue.Count);
     }

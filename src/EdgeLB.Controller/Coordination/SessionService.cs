@@ -1,3 +1,4 @@
+using EdgeLB.Controller.Observability;
 using EdgeLB.Rpc;
 using EdgeLB.Rpc.Contract.V1;
 using EdgeLB.Rpc.Server;
@@ -31,7 +32,14 @@ internal sealed class SessionService(
     TimeProvider time,
     ILogger logger)
 {
-    private readonly RefusalLogThrottle _anonymousRefusals = new(time);
+    /// <summary>
+    /// One log line per interval for refusals of anonymous callers (no token, a made-up one, or too
+    /// many at once), so a flood of them costs neither disk nor the log pipeline; the refusals metric
+    /// still counts every one.
+    /// </summary>
+    public static readonly TimeSpan AnonymousRefusalLogInterval = TimeSpan.FromSeconds(1);
+
+    private readonly LogRateLimiter _anonymousRefusals = new(AnonymousRefusalLogInterval, time);
 
     public const string LeaderTrailer = "edgelb-leader";
 
@@ -189,7 +197,7 @@ internal sealed class SessionService(
         metrics.Refused(status);
         var anonymous = refusal is { Node: null, Pod: null, Status: StatusCode.Unauthenticated or StatusCode.ResourceExhausted };
         var suppressed = 0;
-        if (!anonymous || _anonymousRefusals.TryLog(out suppressed))
+        if (!anonymous || _anonymousRefusals.ShouldLog(string.Empty, string.Empty, out suppressed))
         {
             CoordinationLog.Refused(logger, status, context.Peer, refusal.Message);
         }
